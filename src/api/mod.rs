@@ -1,0 +1,202 @@
+//! The Cognito Identity Provider JSON API: `POST /` with
+//! `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`.
+//! Operations Cognito authorizes with IAM require a SigV4 signature by the
+//! configured key pair; the public ones need none.
+
+pub mod clients;
+pub mod error;
+pub mod pools;
+pub mod sigv4;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+pub use error::ApiError;
+
+use crate::web::WebState;
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Checks the request's SigV4 signature against the configured key pair.
+fn check_signature(req: &HttpRequest, body: &[u8], state: &WebState) -> Result<(), ApiError> {
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
+        .collect();
+    let signed = sigv4::SignedRequest {
+        method: req.method().as_str(),
+        path: req.path(),
+        query: req.query_string(),
+        headers: &headers,
+        body,
+    };
+    let core = &state.core;
+    sigv4::verify(
+        &signed,
+        &core.access_key_id,
+        core.secret_access_key.expose_secret(),
+        chrono::Utc::now(),
+    )
+    .map_err(|e| {
+        let kind = match e {
+            sigv4::SigV4Error::Missing => "MissingAuthenticationTokenException",
+            sigv4::SigV4Error::UnknownAccessKey => "UnrecognizedClientException",
+            sigv4::SigV4Error::Malformed(_) => "IncompleteSignatureException",
+            sigv4::SigV4Error::RequestExpired | sigv4::SigV4Error::SignatureMismatch => {
+                "InvalidSignatureException"
+            }
+        };
+        ApiError::new(kind, e.to_string())
+    })
+}
+
+/// Reads a required string member.
+pub fn required_str<'a>(v: &'a Value, name: &str) -> Result<&'a str, ApiError> {
+    match v.get(name) {
+        Some(Value::String(s)) => Ok(s),
+        None | Some(Value::Null) => Err(ApiError::invalid(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            lower_first(name)
+        ))),
+        Some(_) => Err(ApiError::new(
+            "SerializationException",
+            format!("{name} must be a string"),
+        )),
+    }
+}
+
+/// Reads an optional integer member within `range`.
+pub fn optional_int(
+    v: &Value,
+    name: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, ApiError> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) if range.contains(&i) => Ok(Some(i)),
+            _ => Err(ApiError::invalid(format!(
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have value between {} and {}",
+                lower_first(name),
+                range.start(),
+                range.end()
+            ))),
+        },
+        Some(_) => Err(ApiError::new(
+            "SerializationException",
+            format!("{name} must be a number"),
+        )),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Pagination tokens are the last id seen, opaque to callers.
+pub fn encode_token(last_id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_id)
+}
+
+pub fn decode_token(v: &Value) -> Result<Option<String>, ApiError> {
+    use base64::Engine;
+    match v.get("NextToken") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid("Invalid pagination token.")),
+        Some(_) => Err(ApiError::new(
+            "SerializationException",
+            "NextToken must be a string",
+        )),
+    }
+}
+
+/// `POST /`: parse, authorize, dispatch, answer.
+pub async fn handle(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<WebState>,
+) -> Result<HttpResponse, ApiError> {
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::new("UnknownOperationException", "Missing X-Amz-Target header.")
+        })?;
+    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        ApiError::new(
+            "UnknownOperationException",
+            format!("Unknown target {target}"),
+        )
+    })?;
+    let input: Value = if body.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body).map_err(|_| {
+            ApiError::new(
+                "SerializationException",
+                "The request body is not valid JSON.",
+            )
+        })?
+    };
+    if !input.is_object() {
+        return Err(ApiError::new(
+            "SerializationException",
+            "The request body must be a JSON object.",
+        ));
+    }
+    let handler = admin_operation(op).ok_or_else(|| {
+        ApiError::new(
+            "UnknownOperationException",
+            format!("Unknown operation {op}"),
+        )
+    })?;
+    check_signature(&req, &body, &state)?;
+    let output = handler(state.into_inner(), input).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/x-amz-json-1.1"))
+        .body(output.to_string()))
+}
+
+type OpFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, ApiError>>>>;
+type Op = fn(std::sync::Arc<WebState>, Value) -> OpFuture;
+
+macro_rules! op {
+    ($f:path) => {
+        (|s, v| Box::pin(async move { $f(&s.core, v).await })) as Op
+    };
+}
+
+/// The IAM-authorized operations this server implements.
+fn admin_operation(name: &str) -> Option<Op> {
+    Some(match name {
+        "CreateUserPool" => op!(pools::create),
+        "DescribeUserPool" => op!(pools::describe),
+        "ListUserPools" => op!(pools::list),
+        "UpdateUserPool" => op!(pools::update),
+        "DeleteUserPool" => op!(pools::delete),
+        "CreateUserPoolClient" => op!(clients::create),
+        "DescribeUserPoolClient" => op!(clients::describe),
+        "ListUserPoolClients" => op!(clients::list),
+        "UpdateUserPoolClient" => op!(clients::update),
+        "DeleteUserPoolClient" => op!(clients::delete),
+        _ => return None,
+    })
+}

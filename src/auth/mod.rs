@@ -1,0 +1,116 @@
+//! The sign-in state machine and the operations shared by the hosted UI and
+//! the Cognito API: sign-up, confirmation, password sign-in, OAuth grants.
+//! A rule lives here once; the faces only parse and render.
+
+pub mod flow;
+pub mod oauth;
+pub mod signin;
+pub mod signup;
+
+use secrecy::SecretString;
+
+use crate::config::Config;
+use crate::db::{Db, DbError};
+use crate::directory::passwords::Passwords;
+use crate::directory::DirectoryError;
+use crate::messaging::{MessagingError, Messenger};
+use crate::tokens::{KeyError, KeyRing};
+
+/// The services every operation needs, built once at start.
+pub struct Core {
+    pub config: Config,
+    /// `COGNATE_PUBLIC_URL`, resolved; no trailing slash.
+    pub public_url: String,
+    pub db: Db,
+    pub passwords: Passwords,
+    pub keys: KeyRing,
+    pub messenger: Messenger,
+    /// Key of the HMAC under which one-time codes are stored.
+    pub code_pepper: SecretString,
+    /// The key pair that signs admin API calls.
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+}
+
+impl Core {
+    /// The `iss` of a pool's tokens.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{pool_id}", self.public_url)
+    }
+
+    /// Runs a password-hashing job on the blocking pool.
+    pub async fn hash_password(&self, password: String) -> Result<String, AuthError> {
+        let passwords = self.passwords.clone();
+        tokio::task::spawn_blocking(move || passwords.hash(&password))
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?
+            .map_err(|e| AuthError::Internal(e.to_string()))
+    }
+
+    /// Verifies a password on the blocking pool (dummy hash when `None`).
+    pub async fn verify_password(&self, hash: Option<String>, password: String) -> bool {
+        let passwords = self.passwords.clone();
+        tokio::task::spawn_blocking(move || passwords.verify(hash.as_deref(), &password))
+            .await
+            .unwrap_or(false)
+    }
+}
+
+/// Failures of the shared operations, named after the Cognito exception each
+/// becomes at the API; the hosted UI shows their messages.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    NotAuthorized(String),
+    #[error("User does not exist.")]
+    UserNotFound,
+    #[error("User is not confirmed.")]
+    UserNotConfirmed,
+    #[error("User already exists")]
+    UsernameExists,
+    #[error("{0}")]
+    InvalidPassword(String),
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("Invalid verification code provided, please try again.")]
+    CodeMismatch,
+    #[error("Invalid code provided, please request a code again.")]
+    ExpiredCode,
+    #[error("Attempt limit exceeded, please try after some time.")]
+    LimitExceeded,
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("{0}")]
+    Delivery(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<DirectoryError> for AuthError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::NotFound(m) => AuthError::ResourceNotFound(m),
+            DirectoryError::InvalidParameter(m) => AuthError::InvalidParameter(m),
+            DirectoryError::UsernameExists => AuthError::UsernameExists,
+            DirectoryError::Db(e) => AuthError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<DbError> for AuthError {
+    fn from(e: DbError) -> Self {
+        AuthError::Internal(e.to_string())
+    }
+}
+
+impl From<KeyError> for AuthError {
+    fn from(e: KeyError) -> Self {
+        AuthError::Internal(e.to_string())
+    }
+}
+
+impl From<MessagingError> for AuthError {
+    fn from(e: MessagingError) -> Self {
+        AuthError::Delivery(e.to_string())
+    }
+}

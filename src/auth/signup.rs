@@ -1,0 +1,235 @@
+//! Self-service sign-up and its confirmation code.
+
+use super::{AuthError, Core};
+use crate::directory::attributes::{self, mask_destination};
+use crate::directory::codes::{self, CodeCheck, Purpose};
+use crate::directory::ids::Username;
+use crate::directory::password_policy;
+use crate::directory::pools::Pool;
+use crate::directory::users::{self, NewUser, User, UserStatus};
+use crate::messaging::Email;
+use crate::web::views::{VerificationEmailHtml, VerificationEmailText};
+use askama::Template;
+use secrecy::ExposeSecret;
+
+pub struct SignUpRequest {
+    /// Absent when the pool signs users in by e-mail or phone number.
+    pub username: Option<String>,
+    pub password: String,
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Where a code went, masked (Cognito's CodeDeliveryDetails).
+#[derive(Clone, Debug)]
+pub struct CodeDelivery {
+    pub destination: String,
+    pub medium: &'static str,
+    pub attribute: &'static str,
+}
+
+pub struct SignUpResult {
+    pub user: User,
+    pub delivery: Option<CodeDelivery>,
+}
+
+/// Creates an unconfirmed user and sends the confirmation code.
+pub async fn sign_up(
+    core: &Core,
+    pool: &Pool,
+    req: SignUpRequest,
+    now: i64,
+) -> Result<SignUpResult, AuthError> {
+    if pool.settings.allow_admin_create_user_only() {
+        return Err(AuthError::NotAuthorized(
+            "SignUp is not permitted for this user pool".into(),
+        ));
+    }
+    let attrs = attributes::validate_new(&pool.settings, &req.attributes)
+        .map_err(|e| AuthError::InvalidParameter(e.0))?;
+    // With e-mail or phone as the username, the sign-in name is that
+    // attribute and the stored user name is the user's sub.
+    let sign_in_attr = pool
+        .settings
+        .username_attributes()
+        .iter()
+        .find(|a| attrs.contains_key(a.as_str()))
+        .cloned();
+    let username = match (&sign_in_attr, req.username) {
+        (Some(attr), given) => {
+            let value = attrs.get(attr).cloned().unwrap_or_default();
+            if given.as_deref().is_some_and(|g| g != value) {
+                return Err(AuthError::InvalidParameter(format!(
+                    "Username should be the user's {attr}."
+                )));
+            }
+            Username::parse(&value).map_err(|e| AuthError::InvalidParameter(e.0))?
+        }
+        (None, Some(u)) => {
+            if !pool.settings.username_attributes().is_empty() {
+                return Err(AuthError::InvalidParameter(
+                    "Username should be an email or a phone number.".into(),
+                ));
+            }
+            Username::parse(&u).map_err(|e| AuthError::InvalidParameter(e.0))?
+        }
+        (None, None) => return Err(AuthError::InvalidParameter("Username is required.".into())),
+    };
+    password_policy::check_format(&req.password, "password")
+        .map_err(AuthError::InvalidParameter)?;
+    pool.settings
+        .password_policy()
+        .check(&req.password)
+        .map_err(AuthError::InvalidPassword)?;
+    let hash = core.hash_password(req.password).await?;
+    let key = username.key(pool.settings.case_sensitive_usernames());
+    let pool_id = pool.id.clone();
+    let stored_name = if sign_in_attr.is_some() {
+        None
+    } else {
+        Some(username.as_str().to_string())
+    };
+    let user = core
+        .db
+        .run(move |conn| {
+            let sub_name = crate::directory::UserSub::generate();
+            let name = stored_name.unwrap_or_else(|| sub_name.to_string());
+            users::create(
+                conn,
+                NewUser {
+                    pool_id: &pool_id,
+                    username: &name,
+                    username_key: &key,
+                    password_hash: Some(&hash),
+                    status: UserStatus::Unconfirmed,
+                    attributes: &attrs,
+                },
+                now,
+            )
+        })
+        .await?;
+    let delivery = send_confirmation_code(core, pool, &user, now).await?;
+    Ok(SignUpResult { user, delivery })
+}
+
+/// The attribute a confirmation code goes to, if the pool verifies one.
+fn verification_target(pool: &Pool, user: &User) -> Option<&'static str> {
+    let auto = pool.settings.auto_verified_attributes();
+    ["email", "phone_number"]
+        .into_iter()
+        .find(|a| auto.iter().any(|x| x == a) && user.attribute(a).is_some())
+}
+
+/// Stores a fresh code and sends it. `None` when the pool verifies nothing
+/// (an administrator then confirms the user).
+pub async fn send_confirmation_code(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    now: i64,
+) -> Result<Option<CodeDelivery>, AuthError> {
+    let Some(attr) = verification_target(pool, user) else {
+        return Ok(None);
+    };
+    let destination = user.attribute(attr).unwrap_or_default().to_string();
+    let code = codes::generate();
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let sub = user.sub.clone();
+    let stored = code.clone();
+    core.db
+        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::SignUp, &stored, now))
+        .await?;
+    let message = pool
+        .settings
+        .email_verification_message()
+        .replace("{####}", &code);
+    let medium = if attr == "email" {
+        let text = VerificationEmailText {
+            pool_name: pool.name.clone(),
+            message: message.clone(),
+        }
+        .render()
+        .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let html = VerificationEmailHtml {
+            pool_name: pool.name.clone(),
+            message,
+        }
+        .render()
+        .map_err(|e| AuthError::Internal(e.to_string()))?;
+        core.messenger
+            .send_email(
+                Email {
+                    to: destination.clone(),
+                    subject: pool.settings.email_verification_subject(),
+                    text,
+                    html,
+                },
+                now,
+            )
+            .await?;
+        "EMAIL"
+    } else {
+        core.messenger
+            .send_sms(
+                &destination,
+                &format!("Your verification code is {code}. "),
+                now,
+            )
+            .await?;
+        "SMS"
+    };
+    Ok(Some(CodeDelivery {
+        destination: mask_destination(&destination),
+        medium,
+        attribute: attr,
+    }))
+}
+
+/// Checks the sign-up code and confirms the user.
+pub async fn confirm_sign_up(
+    core: &Core,
+    pool: &Pool,
+    username: &str,
+    code: &str,
+    now: i64,
+) -> Result<User, AuthError> {
+    let user = super::signin::find_user(core, pool, username)
+        .await?
+        .ok_or(AuthError::UserNotFound)?;
+    if user.status != UserStatus::Unconfirmed {
+        return Err(AuthError::NotAuthorized(
+            "User cannot be confirmed. Current status is CONFIRMED".into(),
+        ));
+    }
+    let target = verification_target(pool, &user).map(str::to_string);
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let sub = user.sub.clone();
+    let code = code.to_string();
+    core.db
+        .run(
+            move |conn| match codes::consume(conn, &pepper, &sub, Purpose::SignUp, &code, now)? {
+                CodeCheck::Ok => Ok(users::confirm(conn, &sub, target.as_deref(), now)?),
+                CodeCheck::Mismatch => Err(AuthError::CodeMismatch),
+                CodeCheck::Expired => Err(AuthError::ExpiredCode),
+                CodeCheck::TooManyAttempts => Err(AuthError::LimitExceeded),
+            },
+        )
+        .await
+}
+
+/// Sends a new sign-up code to an unconfirmed user.
+pub async fn resend_confirmation_code(
+    core: &Core,
+    pool: &Pool,
+    username: &str,
+    now: i64,
+) -> Result<Option<CodeDelivery>, AuthError> {
+    let user = super::signin::find_user(core, pool, username)
+        .await?
+        .ok_or(AuthError::UserNotFound)?;
+    if user.status != UserStatus::Unconfirmed {
+        return Err(AuthError::InvalidParameter(
+            "User is already confirmed.".into(),
+        ));
+    }
+    send_confirmation_code(core, pool, &user, now).await
+}

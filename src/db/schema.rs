@@ -1,0 +1,135 @@
+//! Diesel table definitions, kept in step with `migrations/` by hand.
+
+diesel::table! {
+    server_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    user_pools (id) {
+        id -> Text,
+        name -> Text,
+        settings -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        pool_id -> Text,
+        private_key -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    app_clients (id) {
+        id -> Text,
+        pool_id -> Text,
+        name -> Text,
+        secret -> Nullable<Text>,
+        settings -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        pool_id -> Text,
+        username -> Text,
+        username_key -> Text,
+        password_hash -> Nullable<Text>,
+        status -> Text,
+        enabled -> Bool,
+        attributes -> Text,
+        failed_attempts -> Integer,
+        locked_until -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    codes (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    web_sessions (id) {
+        id -> Text,
+        state -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    auth_codes (code_hash) {
+        code_hash -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> BigInt,
+        origin_jti -> Text,
+        used -> Bool,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        origin_jti -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        auth_time -> BigInt,
+        revoked -> Bool,
+        expires_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        channel -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(signing_keys -> user_pools (pool_id));
+diesel::joinable!(app_clients -> user_pools (pool_id));
+diesel::joinable!(users -> user_pools (pool_id));
+diesel::joinable!(codes -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    server_settings,
+    user_pools,
+    signing_keys,
+    app_clients,
+    users,
+    codes,
+    web_sessions,
+    auth_codes,
+    refresh_tokens,
+    outbox,
+);

@@ -1,0 +1,244 @@
+//! Users of a pool: identity, password hash, status and attributes.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+
+use super::{DirectoryError, PoolId, UserSub};
+use crate::db::schema::users;
+use crate::db::{write_tx, Conn};
+
+/// Cognito's user statuses that cognate produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+        }
+    }
+
+    fn parse(s: &str) -> UserStatus {
+        match s {
+            "CONFIRMED" => UserStatus::Confirmed,
+            "FORCE_CHANGE_PASSWORD" => UserStatus::ForceChangePassword,
+            "RESET_REQUIRED" => UserStatus::ResetRequired,
+            _ => UserStatus::Unconfirmed,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub sub: UserSub,
+    pub pool_id: PoolId,
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub status: UserStatus,
+    pub enabled: bool,
+    /// Attribute name -> value, without `sub` (which is the id).
+    pub attributes: BTreeMap<String, String>,
+    pub failed_attempts: i32,
+    /// Unix milliseconds until which sign-in is refused.
+    pub locked_until: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: String,
+    pool_id: String,
+    username: String,
+    password_hash: Option<String>,
+    status: String,
+    enabled: bool,
+    attributes: String,
+    failed_attempts: i32,
+    locked_until: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            sub: UserSub::from_db(r.id),
+            pool_id: PoolId::from_db(r.pool_id),
+            username: r.username,
+            password_hash: r.password_hash,
+            status: UserStatus::parse(&r.status),
+            enabled: r.enabled,
+            attributes: serde_json::from_str(&r.attributes).unwrap_or_default(),
+            failed_attempts: r.failed_attempts,
+            locked_until: r.locked_until,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow<'a> {
+    id: &'a str,
+    pool_id: &'a str,
+    username: &'a str,
+    username_key: &'a str,
+    password_hash: Option<&'a str>,
+    status: &'a str,
+    enabled: bool,
+    attributes: &'a str,
+    failed_attempts: i32,
+    locked_until: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+pub struct NewUser<'a> {
+    pub pool_id: &'a PoolId,
+    pub username: &'a str,
+    /// The unique lookup key: the username, lowercased in case-insensitive pools.
+    pub username_key: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub status: UserStatus,
+    pub attributes: &'a BTreeMap<String, String>,
+}
+
+fn attributes_json(a: &BTreeMap<String, String>) -> String {
+    // A map of strings always serializes.
+    serde_json::to_string(a).unwrap_or_else(|_| "{}".into())
+}
+
+pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, DirectoryError> {
+    let sub = UserSub::generate();
+    let attrs = attributes_json(new.attributes);
+    let res = diesel::insert_into(users::table)
+        .values(NewUserRow {
+            id: sub.as_str(),
+            pool_id: new.pool_id.as_str(),
+            username: new.username,
+            username_key: new.username_key,
+            password_hash: new.password_hash,
+            status: new.status.as_str(),
+            enabled: true,
+            attributes: &attrs,
+            failed_attempts: 0,
+            locked_until: 0,
+            created_at: now,
+            updated_at: now,
+        })
+        .execute(conn);
+    match res {
+        Ok(_) => {}
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => return Err(DirectoryError::UsernameExists),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(User {
+        sub,
+        pool_id: new.pool_id.clone(),
+        username: new.username.to_string(),
+        password_hash: new.password_hash.map(str::to_string),
+        status: new.status,
+        enabled: true,
+        attributes: new.attributes.clone(),
+        failed_attempts: 0,
+        locked_until: 0,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub fn find_by_username_key(
+    conn: &mut Conn,
+    pool_id: &PoolId,
+    key: &str,
+) -> Result<Option<User>, DirectoryError> {
+    Ok(users::table
+        .filter(users::pool_id.eq(pool_id.as_str()))
+        .filter(users::username_key.eq(key))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(User::from))
+}
+
+pub fn find_by_sub(conn: &mut Conn, sub: &str) -> Result<Option<User>, DirectoryError> {
+    Ok(users::table
+        .find(sub)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(User::from))
+}
+
+/// Marks a user confirmed and `verified_attribute` (if any) verified.
+pub fn confirm(
+    conn: &mut Conn,
+    sub: &UserSub,
+    verified_attribute: Option<&str>,
+    now: i64,
+) -> Result<User, DirectoryError> {
+    write_tx(conn, |conn| {
+        let mut user = find_by_sub(conn, sub.as_str())?
+            .ok_or_else(|| DirectoryError::NotFound("User does not exist.".into()))?;
+        if let Some(attr) = verified_attribute {
+            user.attributes
+                .insert(format!("{attr}_verified"), "true".into());
+        }
+        user.status = UserStatus::Confirmed;
+        diesel::update(users::table.find(sub.as_str()))
+            .set((
+                users::status.eq(UserStatus::Confirmed.as_str()),
+                users::attributes.eq(attributes_json(&user.attributes)),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(user)
+    })
+}
+
+/// Counts a failed sign-in atomically and sets the lock that `lock_until`
+/// computes from the new count. Returns the new count.
+pub fn record_failure(
+    conn: &mut Conn,
+    sub: &UserSub,
+    lock_until: impl FnOnce(i32) -> i64,
+) -> Result<i32, DirectoryError> {
+    write_tx(conn, |conn| {
+        let count: i32 = diesel::update(users::table.find(sub.as_str()))
+            .set(users::failed_attempts.eq(users::failed_attempts + 1))
+            .returning(users::failed_attempts)
+            .get_result(conn)?;
+        diesel::update(users::table.find(sub.as_str()))
+            .set(users::locked_until.eq(lock_until(count)))
+            .execute(conn)?;
+        Ok(count)
+    })
+}
+
+pub fn clear_failures(conn: &mut Conn, sub: &UserSub) -> Result<(), DirectoryError> {
+    diesel::update(users::table.find(sub.as_str()))
+        .set((users::failed_attempts.eq(0), users::locked_until.eq(0)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Outgoing messages: e-mail through lettre's SMTP transport, or, when no
+//! sender is configured, the outbox (kept in the database, shown in the
+//! console, logged without its body).
+
+use diesel::prelude::*;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::config::Config;
+use crate::db::schema::outbox;
+use crate::db::{Db, DbError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MessagingError {
+    #[error("mail sender: {0}")]
+    Config(String),
+    #[error("mail could not be sent: {0}")]
+    Send(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for MessagingError {
+    fn from(e: diesel::result::Error) -> Self {
+        MessagingError::Db(DbError::Query(e))
+    }
+}
+
+/// An e-mail ready to send: both parts already rendered.
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox,
+}
+
+#[derive(Clone)]
+pub struct Messenger {
+    transport: Transport,
+    from: Mailbox,
+    db: Db,
+}
+
+impl Messenger {
+    pub fn new(config: &Config, db: Db) -> Result<Messenger, MessagingError> {
+        let from: Mailbox = config.mail_from.parse().map_err(|e| {
+            MessagingError::Config(format!("COGNATE_MAIL_FROM is not an address: {e}"))
+        })?;
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map_err(|e| MessagingError::Config(format!("COGNATE_SMTP_URL: {e}")))?
+                    .build(),
+            ),
+            None => Transport::Outbox,
+        };
+        Ok(Messenger {
+            transport,
+            from,
+            db,
+        })
+    }
+
+    pub fn uses_outbox(&self) -> bool {
+        matches!(self.transport, Transport::Outbox)
+    }
+
+    /// Delivers `email`, returning once the SMTP server accepted it (or the
+    /// outbox stored it).
+    pub async fn send_email(&self, email: Email, now: i64) -> Result<(), MessagingError> {
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                let to: Mailbox = email
+                    .to
+                    .parse()
+                    .map_err(|e| MessagingError::Send(format!("bad recipient: {e}")))?;
+                let message = Message::builder()
+                    .from(self.from.clone())
+                    .to(to)
+                    .subject(email.subject)
+                    .multipart(MultiPart::alternative_plain_html(email.text, email.html))
+                    .map_err(|e| MessagingError::Send(e.to_string()))?;
+                smtp.send(message)
+                    .await
+                    .map_err(|e| MessagingError::Send(e.to_string()))?;
+                Ok(())
+            }
+            Transport::Outbox => {
+                tracing::info!(channel = "email", subject = %email.subject, "message kept in the outbox");
+                self.keep("email", &email.to, &email.subject, &email.text, now)
+                    .await
+            }
+        }
+    }
+
+    /// Sends a text message. SMS delivery goes to the outbox for now.
+    pub async fn send_sms(&self, to: &str, message: &str, now: i64) -> Result<(), MessagingError> {
+        tracing::info!(channel = "sms", "message kept in the outbox");
+        self.keep("sms", to, "", message, now).await
+    }
+
+    async fn keep(
+        &self,
+        channel: &'static str,
+        to: &str,
+        subject: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<(), MessagingError> {
+        let (to, subject, body) = (to.to_string(), subject.to_string(), body.to_string());
+        self.db
+            .run(move |conn| {
+                diesel::insert_into(outbox::table)
+                    .values((
+                        outbox::id.eq(uuid::Uuid::new_v4().to_string()),
+                        outbox::channel.eq(channel),
+                        outbox::recipient.eq(&to),
+                        outbox::subject.eq(&subject),
+                        outbox::body.eq(&body),
+                        outbox::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, MessagingError>(())
+            })
+            .await
+    }
+}

@@ -1,0 +1,113 @@
+//! Signing keys, ID and access tokens (RS256 JWTs with Cognito's claims),
+//! JWKS. Refresh tokens are opaque and live in `auth::oauth`.
+
+pub mod jwt;
+pub mod keys;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::directory::clients::Client;
+use crate::directory::users::User;
+pub use keys::{KeyError, KeyRing};
+
+/// Everything the ID and access tokens say about one sign-in.
+pub struct Grant {
+    pub issuer: String,
+    pub client: Client,
+    pub user: User,
+    pub scope: Vec<String>,
+    pub auth_time: i64,
+    pub nonce: Option<String>,
+    pub origin_jti: String,
+}
+
+pub struct IssuedTokens {
+    pub id_token: Option<String>,
+    pub access_token: String,
+    pub expires_in: i64,
+}
+
+/// The access token's claims (Cognito's: no `aud`, `client_id` instead).
+pub fn access_claims(g: &Grant, now: i64) -> Value {
+    json!({
+        "sub": g.user.sub.as_str(),
+        "iss": g.issuer,
+        "client_id": g.client.id.as_str(),
+        "origin_jti": g.origin_jti,
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "token_use": "access",
+        "scope": g.scope.join(" "),
+        "auth_time": g.auth_time,
+        "exp": now + g.client.settings.access_token_ttl_secs(),
+        "iat": now,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "username": g.user.username,
+        "version": 2,
+    })
+}
+
+/// The ID token's claims: identity, then the user's attributes as strings
+/// (the `*_verified` flags as booleans, as Cognito sends them).
+pub fn id_claims(g: &Grant, access_token: &str, now: i64) -> Value {
+    let mut m = Map::new();
+    for (name, value) in &g.user.attributes {
+        let v = if name.ends_with("_verified") {
+            Value::Bool(value == "true")
+        } else {
+            Value::String(value.clone())
+        };
+        m.insert(name.clone(), v);
+    }
+    let digest = Sha256::digest(access_token.as_bytes());
+    let at_hash = URL_SAFE_NO_PAD.encode(&digest[..16]);
+    let fixed = json!({
+        "sub": g.user.sub.as_str(),
+        "aud": g.client.id.as_str(),
+        "iss": g.issuer,
+        "token_use": "id",
+        "cognito:username": g.user.username,
+        "auth_time": g.auth_time,
+        "exp": now + g.client.settings.id_token_ttl_secs(),
+        "iat": now,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "origin_jti": g.origin_jti,
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "at_hash": at_hash,
+    });
+    if let Value::Object(f) = fixed {
+        m.extend(f);
+    }
+    if let Some(n) = g.nonce.as_deref() {
+        m.insert("nonce".into(), Value::String(n.to_string()));
+    }
+    Value::Object(m)
+}
+
+/// Signs the access token and, when `openid` was granted, the ID token,
+/// on the blocking pool.
+pub async fn issue(keys: &KeyRing, grant: Grant, now: i64) -> Result<IssuedTokens, KeyError> {
+    let pool_keys = keys.keys(grant.client.pool_id.as_str(), now).await?;
+    tokio::task::spawn_blocking(move || {
+        let key = pool_keys
+            .first()
+            .ok_or_else(|| KeyError::Crypto("pool has no signing key".into()))?;
+        let sign =
+            |claims: &Value| jwt::sign(key, claims).map_err(|e| KeyError::Crypto(e.to_string()));
+        let access_token = sign(&access_claims(&grant, now))?;
+        let id_token = if grant.scope.iter().any(|s| s == "openid") {
+            Some(sign(&id_claims(&grant, &access_token, now))?)
+        } else {
+            None
+        };
+        Ok(IssuedTokens {
+            id_token,
+            access_token,
+            expires_in: grant.client.settings.access_token_ttl_secs(),
+        })
+    })
+    .await
+    .map_err(|e| KeyError::Crypto(e.to_string()))?
+}

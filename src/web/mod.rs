@@ -1,0 +1,133 @@
+//! The HTTP faces: hosted UI pages, `/oauth2/*`, discovery, health, static
+//! files, and the wiring of the Cognito API route. Handlers parse, call one
+//! `auth` function and render.
+
+pub mod csrf;
+pub mod errors;
+pub mod oauth;
+pub mod pages;
+pub mod session;
+pub mod views;
+pub mod wellknown;
+
+use std::sync::Arc;
+
+use actix_session::config::{BrowserSession, CookieContentSecurity, SessionLifecycle};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{time::Duration, Key, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, HttpResponse};
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+
+use crate::auth::Core;
+
+/// What every handler gets.
+pub struct WebState {
+    pub core: Arc<Core>,
+    /// `scheme://host[:port]` of the public URL, for the Origin check.
+    pub public_origin: String,
+}
+
+/// Headers every answer carries (a handler may set its own first).
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"))
+        .add(("X-Content-Type-Options", "nosniff"))
+}
+
+/// The session middleware over the database store.
+pub fn sessions(
+    store: session::DbSessionStore,
+    key: Key,
+    secure: bool,
+) -> SessionMiddleware<session::DbSessionStore> {
+    SessionMiddleware::builder(store, key)
+        .cookie_name("cognate_session".into())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(SessionLifecycle::BrowserSession(
+            BrowserSession::default().state_ttl(Duration::hours(1)),
+        ))
+        .build()
+}
+
+/// Request spans that name the path only: query strings may carry codes.
+pub struct PathOnlySpan;
+
+impl RootSpanBuilder for PathOnlySpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.path(),
+            status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        if let Ok(res) = outcome {
+            span.record("status", res.status().as_u16());
+        }
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+const CSS: &str = include_str!("../../static/cognate.css");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(CSS)
+}
+
+async fn health(state: web::Data<WebState>) -> HttpResponse {
+    match state.core.db.ping().await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable" }))
+        }
+    }
+}
+
+/// All routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::post().to(crate::api::handle))
+        .route("/health", web::get().to(health))
+        .route("/static/cognate.css", web::get().to(stylesheet))
+        .route("/oauth2/authorize", web::get().to(oauth::authorize))
+        .route("/oauth2/token", web::post().to(oauth::token))
+        .route("/oauth2/userInfo", web::get().to(oauth::userinfo))
+        .route("/oauth2/userInfo", web::post().to(oauth::userinfo))
+        .route("/oauth2/revoke", web::post().to(oauth::revoke))
+        .route("/login", web::get().to(pages::login::get))
+        .route("/login", web::post().to(pages::login::post))
+        .route("/signup", web::get().to(pages::signup::get))
+        .route("/signup", web::post().to(pages::signup::post))
+        .route("/confirmUser", web::get().to(pages::confirm::get))
+        .route("/confirmUser", web::post().to(pages::confirm::post))
+        .route("/resendCode", web::post().to(pages::confirm::resend))
+        .route("/logout", web::get().to(pages::logout::get))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            web::get().to(wellknown::openid_configuration),
+        )
+        .route(
+            "/{pool_id}/.well-known/jwks.json",
+            web::get().to(wellknown::jwks),
+        );
+}

@@ -1,0 +1,149 @@
+//! `/login`: the sign-in page.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{client_and_pool, href, redirect, sign_in, username_label};
+use crate::auth::oauth::{self, AuthorizeParams};
+use crate::auth::signin::{self, SignInStep};
+use crate::auth::signup;
+use crate::auth::{AuthError, Core};
+use crate::directory::clients::Client;
+use crate::directory::pools::Pool;
+use crate::directory::{unix_now, unix_now_ms};
+use crate::web::errors::{html, PageError};
+use crate::web::session::{PendingSignUp, PENDING_AUTHORIZE, PENDING_SIGNUP};
+use crate::web::views::LoginPage;
+use crate::web::{csrf, WebState};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// The login page with an optional error or notice.
+pub fn render(
+    s: &Session,
+    client: &Client,
+    pool: &Pool,
+    username: &str,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let cid = client.id.as_str();
+    let (label, input_type) = username_label(pool);
+    Ok(html(
+        status,
+        &LoginPage {
+            pool_name: pool.name.clone(),
+            action: href("/login", &[("client_id", cid)]),
+            csrf: csrf::token(s)?,
+            username: username.to_string(),
+            username_label: label.into(),
+            username_type: input_type.into(),
+            error,
+            notice,
+            signup_href: (!pool.settings.allow_admin_create_user_only())
+                .then(|| href("/signup", &[("client_id", cid)])),
+            forgot_href: None,
+        },
+    ))
+}
+
+/// GET /login. Accepts the authorization parameters too, as Cognito's
+/// hosted UI does, so an app may link here directly.
+pub async fn get(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<AuthorizeParams>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    if q.redirect_uri.is_some() || q.response_type.is_some() {
+        match oauth::check_authorize(&client, &q) {
+            Ok(req) => s.insert(PENDING_AUTHORIZE, req)?,
+            Err(e) => return Ok(super::super::oauth::authorize_error(e)),
+        }
+    }
+    render(&s, &client, &pool, "", None, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct ClientQuery {
+    pub client_id: Option<String>,
+}
+
+/// POST /login.
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let core: &Core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    let now = unix_now();
+    let username = form.username.trim();
+    let result =
+        signin::password_sign_in(core, &pool, username, &form.password, false, unix_now_ms()).await;
+    match result {
+        Ok(SignInStep::Authenticated(user)) => sign_in(core, &s, &pool, &user, now).await,
+        Ok(SignInStep::ConfirmSignUp(user)) => {
+            // The password was right: the user may finish the sign-up here.
+            let delivery = signup::send_confirmation_code(core, &pool, &user, now).await;
+            s.renew();
+            s.insert(
+                PENDING_SIGNUP,
+                PendingSignUp {
+                    pool_id: pool.id.to_string(),
+                    sub: user.sub.to_string(),
+                    destination: delivery.ok().flatten().map(|d| d.destination),
+                },
+            )?;
+            Ok(redirect(&href(
+                "/confirmUser",
+                &[("client_id", client.id.as_str()), ("username", username)],
+            )))
+        }
+        Ok(SignInStep::NewPasswordRequired(_)) => render(
+            &s,
+            &client,
+            &pool,
+            username,
+            Some(
+                "Your password must be changed by an administrator before you can sign in.".into(),
+            ),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(AuthError::NotAuthorized(m)) => render(
+            &s,
+            &client,
+            &pool,
+            username,
+            Some(m),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(AuthError::UserNotFound) => render(
+            &s,
+            &client,
+            &pool,
+            username,
+            Some(signin::BAD_CREDENTIALS.into()),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}

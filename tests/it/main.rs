@@ -1,0 +1,23 @@
+//! The one integration-test binary: every test starts the real server on
+//! port 0 with a fresh SQLite file and talks to it over HTTP, SMTP, the AWS
+//! SDK, an OpenID Connect relying party, or headless Chromium.
+//!
+//! Add modules here, not files beside this one: each extra test target is
+//! another full link of the whole dependency tree.
+
+mod support {
+    pub mod browser;
+    pub mod smtp;
+}
+
+mod helpers;
+
+mod api_clients;
+mod api_pools;
+mod api_protocol;
+mod browser_flow;
+mod durability;
+mod hosted_signin;
+mod hosted_signup;
+mod oauth_tokens;
+mod security;
