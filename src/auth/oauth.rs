@@ -436,17 +436,44 @@ pub async fn exchange_code(
             })
         })
         .await??;
-    let user = active_user(core, &user_id).await?;
+    let sign_in = SignIn {
+        user_id,
+        scope,
+        auth_time,
+        nonce,
+        origin_jti,
+    };
+    token_response(core, client, sign_in, Some(refresh), now).await
+}
+
+/// What a grant knows of the sign-in it continues.
+struct SignIn {
+    user_id: String,
+    scope: String,
+    auth_time: i64,
+    nonce: Option<String>,
+    origin_jti: String,
+}
+
+/// Signs the ID and access tokens of a sign-in for a still-active user.
+async fn token_response(
+    core: &Core,
+    client: &Client,
+    s: SignIn,
+    refresh_token: Option<String>,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let user = active_user(core, &s.user_id).await?;
     let issued = tokens::issue(
         &core.keys,
         Grant {
             issuer: core.issuer(client.pool_id.as_str()),
             client: client.clone(),
             user,
-            scope: scope.split_whitespace().map(str::to_string).collect(),
-            auth_time,
-            nonce,
-            origin_jti,
+            scope: s.scope.split_whitespace().map(str::to_string).collect(),
+            auth_time: s.auth_time,
+            nonce: s.nonce,
+            origin_jti: s.origin_jti,
         },
         now,
     )
@@ -454,7 +481,7 @@ pub async fn exchange_code(
     Ok(TokenResponse {
         id_token: issued.id_token,
         access_token: issued.access_token,
-        refresh_token: Some(refresh),
+        refresh_token,
         expires_in: issued.expires_in,
         token_type: "Bearer",
     })
@@ -508,28 +535,14 @@ pub async fn refresh(
     if cid != client.id.as_str() || revoked || expires_at <= now {
         return Err(invalid());
     }
-    let user = active_user(core, &user_id).await?;
-    let issued = tokens::issue(
-        &core.keys,
-        Grant {
-            issuer: core.issuer(client.pool_id.as_str()),
-            client: client.clone(),
-            user,
-            scope: scope.split_whitespace().map(str::to_string).collect(),
-            auth_time,
-            nonce: None,
-            origin_jti,
-        },
-        now,
-    )
-    .await?;
-    Ok(TokenResponse {
-        id_token: issued.id_token,
-        access_token: issued.access_token,
-        refresh_token: None,
-        expires_in: issued.expires_in,
-        token_type: "Bearer",
-    })
+    let sign_in = SignIn {
+        user_id,
+        scope,
+        auth_time,
+        nonce: None,
+        origin_jti,
+    };
+    token_response(core, client, sign_in, None, now).await
 }
 
 /// The `client_credentials` grant (machine-to-machine, custom scopes).

@@ -83,21 +83,21 @@ pub async fn sign_up(
     let hash = core.hash_password(req.password).await?;
     let key = username.key(pool.settings.case_sensitive_usernames());
     let pool_id = pool.id.clone();
+    let sub = crate::directory::UserSub::generate();
     let stored_name = if sign_in_attr.is_some() {
-        None
+        sub.to_string()
     } else {
-        Some(username.as_str().to_string())
+        username.as_str().to_string()
     };
     let user = core
         .db
         .run(move |conn| {
-            let sub_name = crate::directory::UserSub::generate();
-            let name = stored_name.unwrap_or_else(|| sub_name.to_string());
             users::create(
                 conn,
                 NewUser {
+                    sub: &sub,
                     pool_id: &pool_id,
-                    username: &name,
+                    username: &stored_name,
                     username_key: &key,
                     password_hash: Some(&hash),
                     status: UserStatus::Unconfirmed,

@@ -112,6 +112,9 @@ struct NewUserRow<'a> {
 }
 
 pub struct NewUser<'a> {
+    /// Chosen by the caller: with e-mail or phone as the username, the
+    /// stored user name is the sub itself.
+    pub sub: &'a UserSub,
     pub pool_id: &'a PoolId,
     pub username: &'a str,
     /// The unique lookup key: the username, lowercased in case-insensitive pools.
@@ -127,7 +130,7 @@ fn attributes_json(a: &BTreeMap<String, String>) -> String {
 }
 
 pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, DirectoryError> {
-    let sub = UserSub::generate();
+    let sub = new.sub.clone();
     let attrs = attributes_json(new.attributes);
     let res = diesel::insert_into(users::table)
         .values(NewUserRow {

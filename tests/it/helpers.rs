@@ -362,3 +362,29 @@ pub async fn exchange(
         .await
         .expect("token request")
 }
+
+/// Opens the form page `page` in `http`, then posts `fields` with the page's
+/// CSRF token to `action`.
+pub async fn post_form(
+    http: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = http
+        .get(page)
+        .send()
+        .await
+        .expect("form page")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf(&html);
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    http.post(action)
+        .form(&form)
+        .send()
+        .await
+        .expect("form post")
+}

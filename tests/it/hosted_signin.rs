@@ -1,7 +1,7 @@
 //! Sign-in on the hosted pages, the hosted session and sign-out.
 
 use crate::helpers::{
-    csrf, location, pkce, query_param, spawn_app, CALLBACK, PASSWORD, SIGNED_OUT,
+    csrf, location, pkce, post_form, query_param, spawn_app, CALLBACK, PASSWORD, SIGNED_OUT,
 };
 
 #[tokio::test]
@@ -142,17 +142,17 @@ async fn an_unconfirmed_user_is_sent_to_enter_a_new_code() {
     let (_pool, client) = app.pool_and_client().await;
     let http = app.browser();
     let url = format!("{}/signup?client_id={client}", app.url);
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    http.post(&url)
-        .form(&[
-            ("_csrf", csrf(&html).as_str()),
+    post_form(
+        &http,
+        &url,
+        &url,
+        &[
             ("username", "later"),
             ("password", PASSWORD),
             ("email", "later@example.com"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     app.mail.wait_for("later@example.com").await;
 
     // Another browser, another day: the right password leads to a new code.

@@ -1,6 +1,8 @@
 //! Sign-up on the hosted pages with an e-mailed code.
 
-use crate::helpers::{csrf, location, pkce, query_param, spawn_app, spawn_app_with, CALLBACK};
+use crate::helpers::{
+    csrf, location, pkce, post_form, query_param, spawn_app, spawn_app_with, CALLBACK,
+};
 
 #[tokio::test]
 async fn sign_up_confirm_and_return_to_the_app_with_a_code() {
@@ -51,18 +53,17 @@ async fn weak_passwords_are_refused_with_what_is_missing() {
     );
     assert!(app.mail.all().is_empty(), "no user, no code");
     // The name is still free: nothing was created.
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    let res = http
-        .post(&url)
-        .form(&[
-            ("_csrf", csrf(&html).as_str()),
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
             ("username", "weak"),
             ("password", "Strong-enough-1"),
             ("email", "weak@example.com"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 302);
 }
 
@@ -100,18 +101,17 @@ async fn a_custom_password_policy_is_enforced() {
     let http = app.browser();
     let url = format!("{}/signup?client_id={client}", app.url);
     for (password, ok) in [("Short-1!", false), ("onlylowercaseletters", true)] {
-        let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-        let res = http
-            .post(&url)
-            .form(&[
-                ("_csrf", csrf(&html).as_str()),
+        let res = post_form(
+            &http,
+            &url,
+            &url,
+            &[
                 ("username", "longpw"),
                 ("password", password),
                 ("email", "longpw@example.com"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status() == 302, ok, "{password}");
         if !ok {
             assert!(res.text().await.unwrap().contains("long enough"));
@@ -126,33 +126,31 @@ async fn taken_user_names_and_bad_attributes_are_refused() {
     app.confirmed_user(&client, "taken").await;
     let http = app.browser();
     let url = format!("{}/signup?client_id={client}", app.url);
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    let res = http
-        .post(&url)
-        .form(&[
-            ("_csrf", csrf(&html).as_str()),
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
             ("username", "taken"),
             ("password", "Another-pass-1"),
             ("email", "other@example.com"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("User already exists"));
 
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    let res = http
-        .post(&url)
-        .form(&[
-            ("_csrf", csrf(&html).as_str()),
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
             ("username", "newbie"),
             ("password", "Another-pass-1"),
             ("email", "not-an-email"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("email"));
 }
@@ -163,18 +161,17 @@ async fn wrong_codes_are_counted_and_a_new_code_can_be_sent() {
     let (_pool, client) = app.pool_and_client().await;
     let http = app.browser();
     let url = format!("{}/signup?client_id={client}", app.url);
-    let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    let res = http
-        .post(&url)
-        .form(&[
-            ("_csrf", csrf(&html).as_str()),
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
             ("username", "slow"),
             ("password", "Correct-Horse-9"),
             ("email", "slow@example.com"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     let confirm = app.absolute(location(&res));
     let first = app.mail.wait_for("slow@example.com").await.code().unwrap();
     let wrong = if first == "000000" {
