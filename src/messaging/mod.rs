@@ -132,3 +132,25 @@ impl Messenger {
             .await
     }
 }
+
+/// A message kept in the outbox.
+#[derive(Clone, Debug, Queryable)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The newest `limit` messages of the outbox, newest first.
+pub fn outbox_messages(
+    conn: &mut crate::db::Conn,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>, DbError> {
+    Ok(outbox::table
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .limit(limit)
+        .load(conn)?)
+}

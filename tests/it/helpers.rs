@@ -58,6 +58,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// The app's database, opened beside it (for what only the console shows).
+    pub fn db(&self) -> cognate::db::Db {
+        cognate::db::Db::open(&self._dir.path().join("cognate.db").display().to_string())
+            .expect("open the test database")
+    }
+
     /// The Cognito API through aws-sdk-rust, signed with the test key pair.
     pub fn cognito(&self) -> cognito::Client {
         cognito_client(&self.url, KEY_ID, SECRET)

@@ -304,3 +304,53 @@ async fn the_real_argon2_cost_signs_up_and_in() {
     assert_eq!(res.status(), 302);
     assert!(location(&res).starts_with(CALLBACK));
 }
+
+#[tokio::test]
+async fn without_smtp_the_code_is_kept_in_the_outbox() {
+    let app = spawn_app_with(|c| c.smtp_url = None).await;
+    let (_pool, client) = app.pool_and_client().await;
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    http.get(app.authorize_url(&client, &challenge, "s", "n"))
+        .send()
+        .await
+        .unwrap();
+    let url = format!("{}/signup?client_id={client}", app.url);
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
+            ("username", "offline"),
+            ("password", "Correct-Horse-9"),
+            ("email", "offline@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let confirm = app.absolute(location(&res));
+    let kept = app
+        .db()
+        .with_conn(|conn| cognate::messaging::outbox_messages(conn, 10))
+        .expect("outbox");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].channel, "email");
+    assert_eq!(kept[0].recipient, "offline@example.com");
+    assert_eq!(kept[0].subject, "Your verification code");
+    let code: String = kept[0]
+        .body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a code in the kept message")
+        .to_string();
+    assert!(app.mail.all().is_empty(), "nothing went to SMTP");
+    let res = post_form(
+        &http,
+        &confirm,
+        &format!("{}/confirmUser?client_id={client}", app.url),
+        &[("username", "offline"), ("code", code.as_str())],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    assert!(location(&res).starts_with(CALLBACK));
+}
