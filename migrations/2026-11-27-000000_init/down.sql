@@ -2,6 +2,7 @@ DROP TABLE outbox;
 DROP TABLE refresh_tokens;
 DROP TABLE auth_codes;
 DROP TABLE web_sessions;
+DROP TABLE sign_in_failures;
 DROP TABLE codes;
 DROP TABLE users;
 DROP TABLE app_clients;

@@ -41,23 +41,33 @@ CREATE TABLE users (
     status TEXT NOT NULL,
     enabled BOOLEAN NOT NULL,
     attributes TEXT NOT NULL,
-    failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (pool_id, username_key)
 );
 
+-- One row per user and purpose: the current code, and the budget of sends
+-- and wrong tries of the window that began at window_start.
 CREATE TABLE codes (
-    id TEXT PRIMARY KEY NOT NULL,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     purpose TEXT NOT NULL,
     code_hash TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL,
+    sends INTEGER NOT NULL,
+    window_start BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
-    created_at BIGINT NOT NULL
+    PRIMARY KEY (user_id, purpose)
 );
-CREATE INDEX codes_user ON codes (user_id, purpose);
+
+-- Failed sign-ins per name typed, whether or not such a user exists, so
+-- the lockout says nothing about existence. Times in unix milliseconds.
+CREATE TABLE sign_in_failures (
+    pool_id TEXT NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    username_key TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL,
+    locked_until BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, username_key)
+);
 
 CREATE TABLE web_sessions (
     id TEXT PRIMARY KEY NOT NULL,

@@ -13,8 +13,30 @@ pub const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
 pub struct UserState {
     pub status: UserStatus,
     pub enabled: bool,
-    /// Unix milliseconds.
-    pub locked_until: i64,
+}
+
+/// Whether a sign-in attempt may check its password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Refused: the name is locked until then (unix ms).
+    Locked,
+    /// Go on; the attempt is counted as a failure up front (so parallel
+    /// guesses cannot share one window) and forgiven if it succeeds.
+    Counted { failures: i32, locked_until: i64 },
+}
+
+/// Admits a sign-in attempt for a name with `failures` so far and a lock
+/// until `locked_until` (unix ms). Applies to unknown names alike, so the
+/// lockout says nothing about whether a user exists.
+pub fn admit(failures: i32, locked_until: i64, now_ms: i64) -> Admission {
+    if locked_until > now_ms {
+        return Admission::Locked;
+    }
+    let failures = failures.saturating_add(1);
+    Admission::Counted {
+        failures,
+        locked_until: lock_until(failures, now_ms),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,8 +45,6 @@ pub enum PasswordStep {
     Rejected,
     /// A wrong password, to be counted against the user.
     WrongPassword,
-    /// Too many failures: try again after the lock.
-    Locked,
     Disabled,
     /// Right password, but the sign-up code was never entered.
     Unconfirmed,
@@ -33,14 +53,11 @@ pub enum PasswordStep {
     Authenticated,
 }
 
-/// The next step after a password was checked; `now_ms` in unix milliseconds.
-pub fn password_step(user: Option<UserState>, password_ok: bool, now_ms: i64) -> PasswordStep {
+/// The next step after an admitted attempt's password was checked.
+pub fn password_step(user: Option<UserState>, password_ok: bool) -> PasswordStep {
     let Some(u) = user else {
         return PasswordStep::Rejected;
     };
-    if u.locked_until > now_ms {
-        return PasswordStep::Locked;
-    }
     if !password_ok {
         return PasswordStep::WrongPassword;
     }
@@ -74,15 +91,14 @@ mod tests {
         UserState {
             status,
             enabled: true,
-            locked_until: 0,
         }
     }
 
     #[test]
     fn unknown_user_is_rejected_like_a_wrong_password() {
-        assert_eq!(password_step(None, false, 0), PasswordStep::Rejected);
+        assert_eq!(password_step(None, false), PasswordStep::Rejected);
         assert_eq!(
-            password_step(Some(state(UserStatus::Confirmed)), false, 0),
+            password_step(Some(state(UserStatus::Confirmed)), false),
             PasswordStep::WrongPassword
         );
     }
@@ -90,34 +106,47 @@ mod tests {
     #[test]
     fn steps_after_a_right_password() {
         assert_eq!(
-            password_step(Some(state(UserStatus::Confirmed)), true, 0),
+            password_step(Some(state(UserStatus::Confirmed)), true),
             PasswordStep::Authenticated
         );
         assert_eq!(
-            password_step(Some(state(UserStatus::Unconfirmed)), true, 0),
+            password_step(Some(state(UserStatus::Unconfirmed)), true),
             PasswordStep::Unconfirmed
         );
         assert_eq!(
-            password_step(Some(state(UserStatus::ForceChangePassword)), true, 0),
+            password_step(Some(state(UserStatus::ForceChangePassword)), true),
             PasswordStep::NewPasswordRequired
         );
         let mut disabled = state(UserStatus::Confirmed);
         disabled.enabled = false;
-        assert_eq!(
-            password_step(Some(disabled), true, 0),
-            PasswordStep::Disabled
-        );
+        assert_eq!(password_step(Some(disabled), true), PasswordStep::Disabled);
     }
 
     #[test]
-    fn a_locked_user_is_locked_even_with_the_right_password() {
-        let mut u = state(UserStatus::Confirmed);
-        u.locked_until = 100;
-        assert_eq!(password_step(Some(u), true, 99), PasswordStep::Locked);
+    fn attempts_are_counted_before_the_check_and_locks_refuse() {
         assert_eq!(
-            password_step(Some(u), true, 100),
-            PasswordStep::Authenticated
+            admit(0, 0, 1000),
+            Admission::Counted {
+                failures: 1,
+                locked_until: 0
+            }
         );
+        assert_eq!(
+            admit(4, 0, 1000),
+            Admission::Counted {
+                failures: 5,
+                locked_until: 2000
+            }
+        );
+        assert_eq!(admit(5, 2000, 1999), Admission::Locked);
+        assert_eq!(
+            admit(5, 2000, 2000),
+            Admission::Counted {
+                failures: 6,
+                locked_until: 4000
+            }
+        );
+        assert!(matches!(admit(i32::MAX, 0, 0), Admission::Counted { .. }));
     }
 
     #[test]

@@ -168,7 +168,7 @@ pub fn check_authorize(
             "The redirect_uri parameter is missing.".into(),
         ));
     };
-    if !s.callback_urls().iter().any(|u| u == &redirect_uri) {
+    if !s.is_callback_url(&redirect_uri) {
         return Err(AuthorizeError::Page(
             "The redirect_uri is not registered for this app client.".into(),
         ));
@@ -179,14 +179,8 @@ pub fn check_authorize(
         error,
         description: description.to_string(),
     };
-    if !s.oauth_enabled() {
-        return Err(back(
-            "unauthorized_client",
-            "The app client is not allowed to use OAuth flows.",
-        ));
-    }
     match p.response_type.as_deref() {
-        Some("code") if s.allowed_oauth_flows().iter().any(|f| f == "code") => {}
+        Some("code") if s.allows_oauth_flow("code") => {}
         Some("code") => {
             return Err(back(
                 "unauthorized_client",
@@ -201,23 +195,43 @@ pub fn check_authorize(
         }
         None => return Err(back("invalid_request", "response_type is required.")),
     }
-    if let Some(idp) = p.identity_provider.as_deref() {
-        if idp != "COGNITO" {
-            return Err(back(
-                "invalid_request",
-                "The identity provider is not configured for this app client.",
-            ));
-        }
+    if p.identity_provider
+        .as_deref()
+        .is_some_and(|idp| idp != "COGNITO")
+    {
+        return Err(back(
+            "invalid_request",
+            "The identity provider is not configured for this app client.",
+        ));
     }
-    let allowed = s.allowed_oauth_scopes();
-    let scope: Vec<String> = match p.scope.as_deref().map(str::trim) {
-        Some(sc) if !sc.is_empty() => sc.split_whitespace().map(str::to_string).collect(),
-        _ => allowed.to_vec(),
-    };
-    if let Some(bad) = scope.iter().find(|x| !allowed.contains(x)) {
+    if !s.allows_local_sign_in() {
+        return Err(back(
+            "unauthorized_client",
+            "Sign-in with a user name and password is not enabled for this app client.",
+        ));
+    }
+    let prompts: Vec<&str> = p
+        .prompt
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    if prompts.contains(&"none") && prompts.len() > 1 {
+        return Err(back(
+            "invalid_request",
+            "prompt=none cannot be combined with other values.",
+        ));
+    }
+    let scope = granted_scopes(p.scope.as_deref(), s.allowed_oauth_scopes())
+        .map_err(|m| back("invalid_scope", &m))?;
+    if scope
+        .iter()
+        .any(|x| matches!(x.as_str(), "email" | "phone" | "profile"))
+        && !scope.iter().any(|x| x == "openid")
+    {
         return Err(back(
             "invalid_scope",
-            &format!("The scope {bad} is not allowed for this app client."),
+            "The email, phone and profile scopes require the openid scope.",
         ));
     }
     let code_challenge = match (
@@ -250,6 +264,24 @@ pub fn check_authorize(
         nonce: p.nonce.clone(),
         code_challenge,
     })
+}
+
+/// The scopes granted for a request: those asked for, which must all be
+/// allowed, or all the allowed ones when none are asked for.
+pub fn granted_scopes(requested: Option<&str>, allowed: &[String]) -> Result<Vec<String>, String> {
+    let scope: Vec<String> = match requested.map(str::trim).filter(|x| !x.is_empty()) {
+        Some(sc) => sc.split_whitespace().map(str::to_string).collect(),
+        None => allowed.to_vec(),
+    };
+    if let Some(bad) = scope.iter().find(|x| !allowed.contains(x)) {
+        return Err(format!(
+            "The scope {bad} is not allowed for this app client."
+        ));
+    }
+    if scope.is_empty() {
+        return Err("No scope is allowed for this app client.".into());
+    }
+    Ok(scope)
 }
 
 /// Issues an authorization code for a signed-in user.
@@ -323,6 +355,11 @@ pub async fn exchange_code(
     code_verifier: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
+    if !client.settings.allows_oauth_flow("code") {
+        return Err(OAuthError::UnauthorizedClient(
+            "The app client is not allowed the code flow.".into(),
+        ));
+    }
     let hash = sha256_hex(code);
     let refresh = random_token(48);
     let refresh_hash = sha256_hex(&refresh);
@@ -553,27 +590,13 @@ pub async fn client_credentials(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let s = &client.settings;
-    if client.secret.is_none()
-        || !s.oauth_enabled()
-        || !s
-            .allowed_oauth_flows()
-            .iter()
-            .any(|f| f == "client_credentials")
-    {
+    if client.secret.is_none() || !s.allows_oauth_flow("client_credentials") {
         return Err(OAuthError::UnauthorizedClient(
             "The app client is not allowed the client_credentials grant.".into(),
         ));
     }
-    let allowed = s.allowed_oauth_scopes();
-    let scope: Vec<String> = match scope.map(str::trim).filter(|x| !x.is_empty()) {
-        Some(sc) => sc.split_whitespace().map(str::to_string).collect(),
-        None => allowed.to_vec(),
-    };
-    if scope.is_empty() || scope.iter().any(|x| !allowed.contains(x)) {
-        return Err(OAuthError::InvalidScope(
-            "The requested scope is not allowed.".into(),
-        ));
-    }
+    let scope =
+        granted_scopes(scope, s.allowed_oauth_scopes()).map_err(OAuthError::InvalidScope)?;
     let keys = core.keys.keys(client.pool_id.as_str(), now).await?;
     let ttl = s.access_token_ttl_secs();
     let claims = json!({
@@ -658,13 +681,24 @@ pub async fn verify_access_token(
         return Err(bad("Invalid access token"));
     }
     let keys = core.keys.keys(&pool_id, now).await?;
-    let claims = jwt::verify(&keys, token, now).map_err(|e| match e {
+    let verified = match jwt::verify(&keys, token, now) {
+        // A key made by another node since this one cached the pool's keys.
+        Err(jwt::JwtError::UnknownKey) => {
+            core.keys.forget(&pool_id);
+            let keys = core.keys.keys(&pool_id, now).await?;
+            jwt::verify(&keys, token, now)
+        }
+        other => other,
+    };
+    let claims = verified.map_err(|e| match e {
         jwt::JwtError::Expired => bad("Access token has expired"),
         _ => bad("Invalid access token"),
     })?;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
         return Err(bad("Invalid access token"));
     }
+    // The sign-in must still stand: its refresh token row exists (it goes
+    // with a deleted client or user) and is not revoked.
     if let Some(origin) = claims.get("origin_jti").and_then(Value::as_str) {
         let origin = origin.to_string();
         let revoked: bool = core
@@ -675,12 +709,20 @@ pub async fn verify_access_token(
                     .select(refresh_tokens::revoked)
                     .first::<bool>(conn)
                     .optional()
-                    .map(|r| r.unwrap_or(false))
+                    .map(|r| r.unwrap_or(true))
                     .map_err(DbError::from)
             })
             .await?;
         if revoked {
             return Err(bad("Access token has been revoked"));
+        }
+    } else {
+        let client_id = claims
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if load_client(core, client_id).await?.is_none() {
+            return Err(bad("Invalid access token"));
         }
     }
     Ok(claims)
@@ -714,7 +756,19 @@ pub async fn userinfo(core: &Core, token: &str, now: i64) -> Result<Value, OAuth
     let all = scopes.contains(&"aws.cognito.signin.user.admin");
     let mut out = Map::new();
     out.insert("sub".into(), Value::String(user.sub.to_string()));
-    for (name, value) in &user.attributes {
+    let client_id = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let client = load_client(core, client_id)
+        .await?
+        .map(|(c, _)| c)
+        .ok_or_else(|| OAuthError::InvalidToken("Invalid access token".into()))?;
+    let readable = user
+        .attributes
+        .iter()
+        .filter(|(name, _)| client.settings.can_read(name));
+    for (name, value) in readable {
         let opened = all
             || match name.as_str() {
                 "email" | "email_verified" => scopes.contains(&"email"),

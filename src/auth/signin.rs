@@ -1,13 +1,16 @@
-//! Password sign-in: find the user, check the password off the async
-//! workers (a dummy hash for unknown users), count failures, decide the step.
+//! Password sign-in: admit the attempt (the lockout, counted per typed
+//! name whether or not the user exists), check the password off the async
+//! workers (a dummy hash for unknown users), decide the next step.
 
-use super::flow::{self, PasswordStep, UserState};
+use super::flow::{self, Admission, PasswordStep, UserState};
 use super::{AuthError, Core};
 use crate::directory::ids::Username;
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, User};
+use crate::directory::{lockout, DirectoryError};
 
 pub const BAD_CREDENTIALS: &str = "Incorrect username or password.";
+pub const LOCKED: &str = "Password attempts exceeded";
 
 /// Where a successful password check leads.
 #[derive(Debug)]
@@ -19,16 +22,21 @@ pub enum SignInStep {
     NewPasswordRequired(User),
 }
 
+/// The lookup key of a typed name, `None` if it cannot be a user name.
+fn lookup_key(pool: &Pool, username: &str) -> Option<String> {
+    let name = Username::parse(username).ok()?;
+    Some(name.key(pool.settings.case_sensitive_usernames()))
+}
+
 /// Finds a user by the name typed at sign-in.
 pub async fn find_user(
     core: &Core,
     pool: &Pool,
     username: &str,
 ) -> Result<Option<User>, AuthError> {
-    let Ok(name) = Username::parse(username) else {
+    let Some(key) = lookup_key(pool, username) else {
         return Ok(None);
     };
-    let key = name.key(pool.settings.case_sensitive_usernames());
     let pool_id = pool.id.clone();
     Ok(core
         .db
@@ -47,7 +55,30 @@ pub async fn password_sign_in(
     reveal_missing: bool,
     now_ms: i64,
 ) -> Result<SignInStep, AuthError> {
-    let user = find_user(core, pool, username).await?;
+    let Some(key) = lookup_key(pool, username) else {
+        return Err(AuthError::NotAuthorized(BAD_CREDENTIALS.into()));
+    };
+    let pool_id = pool.id.clone();
+    let k = key.clone();
+    let (admitted, user) =
+        core.db
+            .run(move |conn| {
+                let admitted = lockout::admit(conn, &pool_id, &k, |failures, until| {
+                    match flow::admit(failures, until, now_ms) {
+                        Admission::Locked => Err(()),
+                        Admission::Counted {
+                            failures,
+                            locked_until,
+                        } => Ok((failures, locked_until)),
+                    }
+                })?;
+                let user = users::find_by_username_key(conn, &pool_id, &k)?;
+                Ok::<_, DirectoryError>((admitted.is_ok(), user))
+            })
+            .await?;
+    if !admitted {
+        return Err(AuthError::NotAuthorized(LOCKED.into()));
+    }
     let ok = core
         .verify_password(
             user.as_ref().and_then(|u| u.password_hash.clone()),
@@ -57,9 +88,8 @@ pub async fn password_sign_in(
     let state = user.as_ref().map(|u| UserState {
         status: u.status,
         enabled: u.enabled,
-        locked_until: u.locked_until,
     });
-    let step = flow::password_step(state, ok, now_ms);
+    let step = flow::password_step(state, ok);
     let Some(user) = user else {
         return Err(if reveal_missing {
             AuthError::UserNotFound
@@ -69,28 +99,40 @@ pub async fn password_sign_in(
     };
     match step {
         PasswordStep::Rejected | PasswordStep::WrongPassword => {
-            let sub = user.sub.clone();
-            core.db
-                .run(move |conn| users::record_failure(conn, &sub, |n| flow::lock_until(n, now_ms)))
-                .await?;
             Err(AuthError::NotAuthorized(BAD_CREDENTIALS.into()))
         }
-        PasswordStep::Locked => Err(AuthError::NotAuthorized(
-            "Password attempts exceeded".into(),
-        )),
-        PasswordStep::Disabled => Err(AuthError::NotAuthorized("User is disabled.".into())),
         step => {
-            if user.failed_attempts != 0 {
-                let sub = user.sub.clone();
-                core.db
-                    .run(move |conn| users::clear_failures(conn, &sub))
-                    .await?;
+            // The right password: the attempt counted up front is forgiven.
+            let pool_id = pool.id.clone();
+            core.db
+                .run(move |conn| lockout::clear(conn, &pool_id, &key))
+                .await?;
+            match step {
+                PasswordStep::Disabled => Err(AuthError::NotAuthorized("User is disabled.".into())),
+                PasswordStep::Unconfirmed => Ok(SignInStep::ConfirmSignUp(user)),
+                PasswordStep::NewPasswordRequired => Ok(SignInStep::NewPasswordRequired(user)),
+                _ => Ok(SignInStep::Authenticated(user)),
             }
-            Ok(match step {
-                PasswordStep::Unconfirmed => SignInStep::ConfirmSignUp(user),
-                PasswordStep::NewPasswordRequired => SignInStep::NewPasswordRequired(user),
-                _ => SignInStep::Authenticated(user),
-            })
         }
     }
+}
+
+/// The user a hosted session names, if that user may still sign in
+/// (exists, enabled, confirmed): a session outlives none of these.
+pub async fn session_user(core: &Core, pool: &Pool, sub: &str) -> Result<Option<User>, AuthError> {
+    let id = sub.to_string();
+    let user = core
+        .db
+        .run(move |conn| users::find_by_sub(conn, &id))
+        .await?;
+    Ok(user.filter(|u| {
+        u.pool_id == pool.id
+            && flow::password_step(
+                Some(UserState {
+                    status: u.status,
+                    enabled: u.enabled,
+                }),
+                true,
+            ) == PasswordStep::Authenticated
+    }))
 }

@@ -8,8 +8,6 @@ use crate::directory::password_policy;
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, NewUser, User, UserStatus};
 use crate::messaging::Email;
-use crate::web::views::{VerificationEmailHtml, VerificationEmailText};
-use askama::Template;
 use secrecy::ExposeSecret;
 
 pub struct SignUpRequest {
@@ -29,6 +27,9 @@ pub struct CodeDelivery {
 
 pub struct SignUpResult {
     pub user: User,
+    /// The name the user signs in with: the username, or the e-mail address
+    /// or phone number where that is the username.
+    pub sign_in_name: String,
     pub delivery: Option<CodeDelivery>,
 }
 
@@ -84,6 +85,7 @@ pub async fn sign_up(
     let key = username.key(pool.settings.case_sensitive_usernames());
     let pool_id = pool.id.clone();
     let sub = crate::directory::UserSub::generate();
+    let sign_in_name = username.as_str().to_string();
     let stored_name = if sign_in_attr.is_some() {
         sub.to_string()
     } else {
@@ -108,7 +110,11 @@ pub async fn sign_up(
         })
         .await?;
     let delivery = send_confirmation_code(core, pool, &user, now).await?;
-    Ok(SignUpResult { user, delivery })
+    Ok(SignUpResult {
+        user,
+        sign_in_name,
+        delivery,
+    })
 }
 
 /// The attribute a confirmation code goes to, if the pool verifies one.
@@ -135,46 +141,32 @@ pub async fn send_confirmation_code(
     let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
     let sub = user.sub.clone();
     let stored = code.clone();
-    core.db
+    let sent = core
+        .db
         .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::SignUp, &stored, now))
         .await?;
-    let message = pool
-        .settings
-        .email_verification_message()
-        .replace("{####}", &code);
+    if !sent {
+        return Err(AuthError::LimitExceeded);
+    }
     let medium = if attr == "email" {
-        let text = VerificationEmailText {
-            pool_name: pool.name.clone(),
-            message: message.clone(),
-        }
-        .render()
-        .map_err(|e| AuthError::Internal(e.to_string()))?;
-        let html = VerificationEmailHtml {
-            pool_name: pool.name.clone(),
-            message,
-        }
-        .render()
-        .map_err(|e| AuthError::Internal(e.to_string()))?;
-        core.messenger
-            .send_email(
-                Email {
-                    to: destination.clone(),
-                    subject: pool.settings.email_verification_subject(),
-                    text,
-                    html,
-                },
-                now,
-            )
-            .await?;
+        let message = pool
+            .settings
+            .email_verification_message()
+            .replace("{####}", &code);
+        let email = Email::from_pool(
+            &pool.name,
+            &destination,
+            pool.settings.email_verification_subject(),
+            &message,
+        )?;
+        core.messenger.send_email(email, now).await?;
         "EMAIL"
     } else {
-        core.messenger
-            .send_sms(
-                &destination,
-                &format!("Your verification code is {code}. "),
-                now,
-            )
-            .await?;
+        let message = pool
+            .settings
+            .sms_verification_message()
+            .replace("{####}", &code);
+        core.messenger.send_sms(&destination, &message, now).await?;
         "SMS"
     };
     Ok(Some(CodeDelivery {
@@ -184,21 +176,32 @@ pub async fn send_confirmation_code(
     }))
 }
 
-/// Checks the sign-up code and confirms the user.
+/// Checks the sign-up code and confirms the user. Unless `reveal_existence`
+/// (PreventUserExistenceErrors off), an unknown or already confirmed user
+/// gets the answer of a wrong code.
 pub async fn confirm_sign_up(
     core: &Core,
     pool: &Pool,
     username: &str,
     code: &str,
+    reveal_existence: bool,
     now: i64,
 ) -> Result<User, AuthError> {
+    let hide = |e: AuthError| {
+        if reveal_existence {
+            e
+        } else {
+            AuthError::CodeMismatch
+        }
+    };
     let user = super::signin::find_user(core, pool, username)
         .await?
-        .ok_or(AuthError::UserNotFound)?;
+        .ok_or_else(|| hide(AuthError::UserNotFound))?;
     if user.status != UserStatus::Unconfirmed {
-        return Err(AuthError::NotAuthorized(
-            "User cannot be confirmed. Current status is CONFIRMED".into(),
-        ));
+        return Err(hide(AuthError::NotAuthorized(format!(
+            "User cannot be confirmed. Current status is {}",
+            user.status.as_str()
+        ))));
     }
     let target = verification_target(pool, &user).map(str::to_string);
     let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();

@@ -48,22 +48,29 @@ diesel::table! {
         status -> Text,
         enabled -> Bool,
         attributes -> Text,
-        failed_attempts -> Integer,
-        locked_until -> BigInt,
         created_at -> BigInt,
         updated_at -> BigInt,
     }
 }
 
 diesel::table! {
-    codes (id) {
-        id -> Text,
+    codes (user_id, purpose) {
         user_id -> Text,
         purpose -> Text,
         code_hash -> Text,
         attempts -> Integer,
+        sends -> Integer,
+        window_start -> BigInt,
         expires_at -> BigInt,
-        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (pool_id, username_key) {
+        pool_id -> Text,
+        username_key -> Text,
+        failed_attempts -> Integer,
+        locked_until -> BigInt,
     }
 }
 
@@ -128,6 +135,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_clients,
     users,
     codes,
+    sign_in_failures,
     web_sessions,
     auth_codes,
     refresh_tokens,

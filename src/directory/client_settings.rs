@@ -612,6 +612,35 @@ impl ClientSettings {
         &self.allowed_oauth_flows
     }
 
+    /// Redirect URIs match a registered callback URL exactly.
+    pub fn is_callback_url(&self, uri: &str) -> bool {
+        self.callback_urls.iter().any(|u| u == uri)
+    }
+
+    /// Sign-out URIs match a registered logout URL exactly.
+    pub fn is_logout_url(&self, uri: &str) -> bool {
+        self.logout_urls.iter().any(|u| u == uri)
+    }
+
+    /// Whether the client may use the OAuth flow `flow` (`code`,
+    /// `implicit`, `client_credentials`).
+    pub fn allows_oauth_flow(&self, flow: &str) -> bool {
+        self.allowed_oauth_flows_user_pool_client
+            && self.allowed_oauth_flows.iter().any(|f| f == flow)
+    }
+
+    /// Whether the pool's own sign-in (`COGNITO`) is offered to this client.
+    pub fn allows_local_sign_in(&self) -> bool {
+        self.supported_identity_providers
+            .iter()
+            .any(|p| p == "COGNITO")
+    }
+
+    /// The attributes this client may read: all when `ReadAttributes` is empty.
+    pub fn can_read(&self, attribute: &str) -> bool {
+        self.read_attributes.is_empty() || self.read_attributes.iter().any(|a| a == attribute)
+    }
+
     pub fn allowed_oauth_scopes(&self) -> &[String] {
         &self.allowed_oauth_scopes
     }

@@ -12,8 +12,12 @@ use super::{DirectoryError, UserSub};
 use crate::db::schema::codes;
 use crate::db::{write_tx, Conn};
 
-/// Wrong tries allowed before a code is void.
+/// Wrong tries allowed per window, across every code sent in it.
 pub const MAX_ATTEMPTS: i32 = 5;
+/// Codes that may be sent per window.
+pub const MAX_SENDS: i32 = 5;
+/// The window over which sends and wrong tries are counted (seconds).
+pub const WINDOW: i64 = 3600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -60,6 +64,9 @@ fn keyed_hash(pepper: &[u8], sub: &UserSub, purpose: Purpose, code: &str) -> Str
 }
 
 /// Stores `code` for the user, replacing any earlier code of that purpose.
+/// Sending a new code does not restore the wrong tries spent in the same
+/// window, so asking for codes again and again buys no extra guesses.
+/// Returns `false` (and stores nothing) when the window's sends are spent.
 pub fn store(
     conn: &mut Conn,
     pepper: &[u8],
@@ -67,33 +74,60 @@ pub fn store(
     purpose: Purpose,
     code: &str,
     now: i64,
-) -> Result<(), DirectoryError> {
+) -> Result<bool, DirectoryError> {
     let hash = keyed_hash(pepper, sub, purpose, code);
+    let key = (sub.as_str(), purpose.as_str());
     write_tx(conn, |conn| {
-        diesel::delete(
-            codes::table
-                .filter(codes::user_id.eq(sub.as_str()))
-                .filter(codes::purpose.eq(purpose.as_str())),
-        )
-        .execute(conn)?;
-        diesel::insert_into(codes::table)
-            .values((
-                codes::id.eq(uuid::Uuid::new_v4().to_string()),
-                codes::user_id.eq(sub.as_str()),
-                codes::purpose.eq(purpose.as_str()),
-                codes::code_hash.eq(hash),
-                codes::attempts.eq(0),
-                codes::expires_at.eq(now + purpose.ttl()),
-                codes::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(())
+        let row: Option<(i32, i64)> = codes::table
+            .find(key)
+            .select((codes::sends, codes::window_start))
+            .first(conn)
+            .optional()?;
+        match row {
+            Some((sends, start)) if now - start < WINDOW => {
+                if sends >= MAX_SENDS {
+                    return Ok(false);
+                }
+                diesel::update(codes::table.find(key))
+                    .set((
+                        codes::code_hash.eq(&hash),
+                        codes::sends.eq(sends + 1),
+                        codes::expires_at.eq(now + purpose.ttl()),
+                    ))
+                    .execute(conn)?;
+            }
+            Some(_) => {
+                diesel::update(codes::table.find(key))
+                    .set((
+                        codes::code_hash.eq(&hash),
+                        codes::attempts.eq(0),
+                        codes::sends.eq(1),
+                        codes::window_start.eq(now),
+                        codes::expires_at.eq(now + purpose.ttl()),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(codes::table)
+                    .values((
+                        codes::user_id.eq(sub.as_str()),
+                        codes::purpose.eq(purpose.as_str()),
+                        codes::code_hash.eq(&hash),
+                        codes::attempts.eq(0),
+                        codes::sends.eq(1),
+                        codes::window_start.eq(now),
+                        codes::expires_at.eq(now + purpose.ttl()),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        Ok(true)
     })
 }
 
 /// Checks and, when right, consumes the user's code. A right code is
 /// deleted by a statement that must touch its row, so two parallel uses
-/// cannot both succeed; a wrong one counts against the code.
+/// cannot both succeed; a wrong one counts against the window's budget.
 pub fn consume(
     conn: &mut Conn,
     pepper: &[u8],
@@ -103,38 +137,34 @@ pub fn consume(
     now: i64,
 ) -> Result<CodeCheck, DirectoryError> {
     let presented = keyed_hash(pepper, sub, purpose, code.trim());
+    let key = (sub.as_str(), purpose.as_str());
     write_tx(conn, |conn| {
-        let row: Option<(String, String, i32, i64)> = codes::table
-            .filter(codes::user_id.eq(sub.as_str()))
-            .filter(codes::purpose.eq(purpose.as_str()))
-            .select((
-                codes::id,
-                codes::code_hash,
-                codes::attempts,
-                codes::expires_at,
-            ))
+        let row: Option<(String, i32, i64)> = codes::table
+            .find(key)
+            .select((codes::code_hash, codes::attempts, codes::expires_at))
             .first(conn)
             .optional()?;
-        let Some((id, hash, attempts, expires_at)) = row else {
+        let Some((hash, attempts, expires_at)) = row else {
             return Ok(CodeCheck::Mismatch);
         };
         if attempts >= MAX_ATTEMPTS {
             return Ok(CodeCheck::TooManyAttempts);
         }
-        if expires_at <= now {
-            return Ok(CodeCheck::Expired);
-        }
         if !bool::from(hash.as_bytes().ct_eq(presented.as_bytes())) {
             diesel::update(
                 codes::table
-                    .find(&id)
+                    .find(key)
                     .filter(codes::attempts.lt(MAX_ATTEMPTS)),
             )
             .set(codes::attempts.eq(codes::attempts + 1))
             .execute(conn)?;
             return Ok(CodeCheck::Mismatch);
         }
-        let n = diesel::delete(codes::table.find(&id)).execute(conn)?;
+        if expires_at <= now {
+            return Ok(CodeCheck::Expired);
+        }
+        let n = diesel::delete(codes::table.find(key).filter(codes::code_hash.eq(&hash)))
+            .execute(conn)?;
         Ok(if n == 1 {
             CodeCheck::Ok
         } else {
@@ -154,6 +184,110 @@ mod tests {
             assert_eq!(c.len(), 6);
             assert!(c.chars().all(|ch| ch.is_ascii_digit()));
         }
+    }
+
+    fn db() -> (tempfile::TempDir, crate::db::Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open(&dir.path().join("t.db").display().to_string()).unwrap();
+        (dir, db)
+    }
+
+    /// A user row for the codes to belong to.
+    fn user(conn: &mut Conn) -> UserSub {
+        use crate::db::schema::{user_pools, users};
+        diesel::insert_into(user_pools::table)
+            .values((
+                user_pools::id.eq("local_test12345"),
+                user_pools::name.eq("p"),
+                user_pools::settings.eq("{}"),
+                user_pools::created_at.eq(0),
+                user_pools::updated_at.eq(0),
+            ))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq("sub-1"),
+                users::pool_id.eq("local_test12345"),
+                users::username.eq("u"),
+                users::username_key.eq("u"),
+                users::status.eq("UNCONFIRMED"),
+                users::enabled.eq(true),
+                users::attributes.eq("{}"),
+                users::created_at.eq(0),
+                users::updated_at.eq(0),
+            ))
+            .execute(conn)
+            .unwrap();
+        UserSub::from_db("sub-1".into())
+    }
+
+    #[test]
+    fn a_code_is_consumed_once() {
+        let (_d, db) = db();
+        db.with_conn(|c| {
+            let sub = user(c);
+            assert!(store(c, b"k", &sub, Purpose::SignUp, "123456", 0).unwrap());
+            assert_eq!(
+                consume(c, b"k", &sub, Purpose::SignUp, "123456", 1).unwrap(),
+                CodeCheck::Ok
+            );
+            assert_eq!(
+                consume(c, b"k", &sub, Purpose::SignUp, "123456", 1).unwrap(),
+                CodeCheck::Mismatch
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn expired_codes_fail() {
+        let (_d, db) = db();
+        db.with_conn(|c| {
+            let sub = user(c);
+            store(c, b"k", &sub, Purpose::SignUp, "123456", 0).unwrap();
+            let late = Purpose::SignUp.ttl();
+            assert_eq!(
+                consume(c, b"k", &sub, Purpose::SignUp, "123456", late).unwrap(),
+                CodeCheck::Expired
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn new_codes_do_not_restore_wrong_tries_and_sends_are_bounded() {
+        let (_d, db) = db();
+        db.with_conn(|c| {
+            let sub = user(c);
+            store(c, b"k", &sub, Purpose::SignUp, "111111", 0).unwrap();
+            for _ in 0..MAX_ATTEMPTS {
+                assert_eq!(
+                    consume(c, b"k", &sub, Purpose::SignUp, "000000", 1).unwrap(),
+                    CodeCheck::Mismatch
+                );
+            }
+            // A fresh code in the same window: the budget stays spent.
+            assert!(store(c, b"k", &sub, Purpose::SignUp, "222222", 2).unwrap());
+            assert_eq!(
+                consume(c, b"k", &sub, Purpose::SignUp, "222222", 3).unwrap(),
+                CodeCheck::TooManyAttempts
+            );
+            for _ in 2..MAX_SENDS {
+                assert!(store(c, b"k", &sub, Purpose::SignUp, "333333", 4).unwrap());
+            }
+            assert!(!store(c, b"k", &sub, Purpose::SignUp, "444444", 5).unwrap());
+            // A new window restores both.
+            assert!(store(c, b"k", &sub, Purpose::SignUp, "555555", WINDOW).unwrap());
+            assert_eq!(
+                consume(c, b"k", &sub, Purpose::SignUp, "555555", WINDOW + 1).unwrap(),
+                CodeCheck::Ok
+            );
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

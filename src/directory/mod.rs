@@ -6,6 +6,7 @@ pub mod client_settings;
 pub mod clients;
 pub mod codes;
 pub mod ids;
+pub mod lockout;
 pub mod password_policy;
 pub mod passwords;
 pub mod pool_settings;

@@ -47,9 +47,6 @@ pub struct User {
     pub enabled: bool,
     /// Attribute name -> value, without `sub` (which is the id).
     pub attributes: BTreeMap<String, String>,
-    pub failed_attempts: i32,
-    /// Unix milliseconds until which sign-in is refused.
-    pub locked_until: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -70,8 +67,6 @@ struct UserRow {
     status: String,
     enabled: bool,
     attributes: String,
-    failed_attempts: i32,
-    locked_until: i64,
     created_at: i64,
     updated_at: i64,
 }
@@ -86,8 +81,6 @@ impl From<UserRow> for User {
             status: UserStatus::parse(&r.status),
             enabled: r.enabled,
             attributes: serde_json::from_str(&r.attributes).unwrap_or_default(),
-            failed_attempts: r.failed_attempts,
-            locked_until: r.locked_until,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -105,8 +98,6 @@ struct NewUserRow<'a> {
     status: &'a str,
     enabled: bool,
     attributes: &'a str,
-    failed_attempts: i32,
-    locked_until: i64,
     created_at: i64,
     updated_at: i64,
 }
@@ -142,8 +133,6 @@ pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, Direc
             status: new.status.as_str(),
             enabled: true,
             attributes: &attrs,
-            failed_attempts: 0,
-            locked_until: 0,
             created_at: now,
             updated_at: now,
         })
@@ -164,8 +153,6 @@ pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, Direc
         status: new.status,
         enabled: true,
         attributes: new.attributes.clone(),
-        failed_attempts: 0,
-        locked_until: 0,
         created_at: now,
         updated_at: now,
     })
@@ -218,30 +205,4 @@ pub fn confirm(
             .execute(conn)?;
         Ok(user)
     })
-}
-
-/// Counts a failed sign-in atomically and sets the lock that `lock_until`
-/// computes from the new count. Returns the new count.
-pub fn record_failure(
-    conn: &mut Conn,
-    sub: &UserSub,
-    lock_until: impl FnOnce(i32) -> i64,
-) -> Result<i32, DirectoryError> {
-    write_tx(conn, |conn| {
-        let count: i32 = diesel::update(users::table.find(sub.as_str()))
-            .set(users::failed_attempts.eq(users::failed_attempts + 1))
-            .returning(users::failed_attempts)
-            .get_result(conn)?;
-        diesel::update(users::table.find(sub.as_str()))
-            .set(users::locked_until.eq(lock_until(count)))
-            .execute(conn)?;
-        Ok(count)
-    })
-}
-
-pub fn clear_failures(conn: &mut Conn, sub: &UserSub) -> Result<(), DirectoryError> {
-    diesel::update(users::table.find(sub.as_str()))
-        .set((users::failed_attempts.eq(0), users::locked_until.eq(0)))
-        .execute(conn)?;
-    Ok(())
 }

@@ -27,12 +27,54 @@ impl From<diesel::result::Error> for MessagingError {
     }
 }
 
+/// Plain-text part of the verification e-mail; `message` is the pool's
+/// message with the code already substituted.
+#[derive(askama::Template)]
+#[template(path = "email/verification.txt")]
+struct VerificationEmailText<'a> {
+    pool_name: &'a str,
+    message: &'a str,
+}
+
+/// HTML part of the verification e-mail.
+#[derive(askama::Template)]
+#[template(path = "email/verification.html")]
+struct VerificationEmailHtml<'a> {
+    pool_name: &'a str,
+    message: &'a str,
+}
+
 /// An e-mail ready to send: both parts already rendered.
 pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+impl Email {
+    /// A message of the pool's (subject and text already final) in the
+    /// verification template pair.
+    pub fn from_pool(
+        pool_name: &str,
+        to: &str,
+        subject: String,
+        message: &str,
+    ) -> Result<Email, MessagingError> {
+        use askama::Template;
+        let text = VerificationEmailText { pool_name, message }
+            .render()
+            .map_err(|e| MessagingError::Send(e.to_string()))?;
+        let html = VerificationEmailHtml { pool_name, message }
+            .render()
+            .map_err(|e| MessagingError::Send(e.to_string()))?;
+        Ok(Email {
+            to: to.to_string(),
+            subject,
+            text,
+            html,
+        })
+    }
 }
 
 #[derive(Clone)]

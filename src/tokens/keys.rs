@@ -73,6 +73,31 @@ fn load(conn: &mut Conn, pool_id: &str) -> Result<Vec<(String, String)>, KeyErro
         .load(conn)?)
 }
 
+/// Generates the pool's first key unless it has one. Runs inside a write
+/// transaction, so two nodes cannot both add a first key.
+fn create_if_missing(conn: &mut Conn, pool_id: &str, now: i64) -> Result<(), KeyError> {
+    let existing: i64 = signing_keys::table
+        .filter(signing_keys::pool_id.eq(pool_id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Ok(());
+    }
+    // Key generation takes tens of milliseconds: it runs on the blocking
+    // pool, once per pool.
+    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|e| KeyError::Crypto(e.to_string()))?;
+    let der = AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| KeyError::Crypto(e.to_string()))?;
+    diesel::insert_into(signing_keys::table)
+        .values((
+            signing_keys::kid.eq(crate::directory::ids::random_token(24)),
+            signing_keys::pool_id.eq(pool_id),
+            signing_keys::private_key.eq(STANDARD.encode(der.as_ref())),
+            signing_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 impl KeyRing {
     pub fn new(db: Db) -> KeyRing {
         KeyRing {
@@ -90,26 +115,8 @@ impl KeyRing {
         let keys = self
             .db
             .run(move |conn| {
-                let mut rows = load(conn, &pid)?;
-                if rows.is_empty() {
-                    // Key generation takes tens of milliseconds: it runs
-                    // here, on the blocking pool, once per pool.
-                    let pair = KeyPair::generate(KeySize::Rsa2048)
-                        .map_err(|e| KeyError::Crypto(e.to_string()))?;
-                    let der = AsDer::<Pkcs8V1Der>::as_der(&pair)
-                        .map_err(|e| KeyError::Crypto(e.to_string()))?;
-                    let kid = crate::directory::ids::random_token(24);
-                    diesel::insert_into(signing_keys::table)
-                        .values((
-                            signing_keys::kid.eq(&kid),
-                            signing_keys::pool_id.eq(&pid),
-                            signing_keys::private_key.eq(STANDARD.encode(der.as_ref())),
-                            signing_keys::created_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    // Another node may have raced us: read back what won.
-                    rows = load(conn, &pid)?;
-                }
+                crate::db::write_tx(conn, |conn| create_if_missing(conn, &pid, now))?;
+                let rows = load(conn, &pid)?;
                 rows.into_iter()
                     .map(|(kid, der)| PoolKey::from_pkcs8(kid, &der).map(Arc::new))
                     .collect::<Result<Vec<_>, KeyError>>()

@@ -53,7 +53,12 @@ pub fn access_claims(g: &Grant, now: i64) -> Value {
 /// (the `*_verified` flags as booleans, as Cognito sends them).
 pub fn id_claims(g: &Grant, access_token: &str, now: i64) -> Value {
     let mut m = Map::new();
-    for (name, value) in &g.user.attributes {
+    let readable = g
+        .user
+        .attributes
+        .iter()
+        .filter(|(name, _)| g.client.settings.can_read(name));
+    for (name, value) in readable {
         let v = if name.ends_with("_verified") {
             Value::Bool(value == "true")
         } else {

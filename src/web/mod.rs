@@ -79,7 +79,10 @@ impl RootSpanBuilder for PathOnlySpan {
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
         if let Ok(res) = outcome {
-            span.record("status", res.status().as_u16());
+            let status = res.status().as_u16();
+            span.record("status", status);
+            // The access log line: method, path and status, never the query.
+            span.in_scope(|| tracing::info!(status, "served"));
         }
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }

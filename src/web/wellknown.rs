@@ -42,7 +42,6 @@ pub async fn openid_configuration(
         "token_endpoint": format!("{base}/oauth2/token"),
         "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
         "revocation_endpoint": format!("{base}/oauth2/revoke"),
-        "end_session_endpoint": format!("{base}/logout"),
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],

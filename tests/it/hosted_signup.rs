@@ -156,7 +156,7 @@ async fn taken_user_names_and_bad_attributes_are_refused() {
 }
 
 #[tokio::test]
-async fn wrong_codes_are_counted_and_a_new_code_can_be_sent() {
+async fn wrong_codes_are_counted_and_new_codes_do_not_reset_the_count() {
     let app = spawn_app().await;
     let (_pool, client) = app.pool_and_client().await;
     let http = app.browser();
@@ -217,34 +217,81 @@ async fn wrong_codes_are_counted_and_a_new_code_can_be_sent() {
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("Attempt limit exceeded"));
 
-    // Ask for a new code: it works.
-    let html = http
-        .get(&confirm)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = http
-        .post(format!("{}/resendCode?client_id={client}", app.url))
-        .form(&[("_csrf", csrf(&html).as_str()), ("username", "slow")])
-        .send()
-        .await
-        .unwrap();
+    // A new code does not buy new guesses within the hour.
+    let res = post_form(
+        &http,
+        &confirm,
+        &format!("{}/resendCode?client_id={client}", app.url),
+        &[("username", "slow")],
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let second = app.mail.wait_for("slow@example.com").await.code().unwrap();
-    let res = post_code(second.clone()).await;
+    let res = post_code(second).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("Attempt limit exceeded"));
+}
+
+#[tokio::test]
+async fn a_resent_code_replaces_the_old_one_and_works_once() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    let http = app.browser();
+    let url = format!("{}/signup?client_id={client}", app.url);
+    let res = post_form(
+        &http,
+        &url,
+        &url,
+        &[
+            ("username", "again"),
+            ("password", "Correct-Horse-9"),
+            ("email", "again@example.com"),
+        ],
+    )
+    .await;
+    let confirm = app.absolute(location(&res));
+    let first = app.mail.wait_for("again@example.com").await.code().unwrap();
+    let res = post_form(
+        &http,
+        &confirm,
+        &format!("{}/resendCode?client_id={client}", app.url),
+        &[("username", "again")],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let second = app.mail.wait_for("again@example.com").await.code().unwrap();
+    let action = format!("{}/confirmUser?client_id={client}", app.url);
+    if first != second {
+        let res = post_form(
+            &http,
+            &confirm,
+            &action,
+            &[("username", "again"), ("code", &first)],
+        )
+        .await;
+        assert_eq!(res.status(), 400, "the first code was replaced");
+    }
+    let res = post_form(
+        &http,
+        &confirm,
+        &action,
+        &[("username", "again"), ("code", &second)],
+    )
+    .await;
     assert_eq!(
         res.status(),
         200,
         "confirmed, then signed in (no pending app request)"
     );
-    let body = res.text().await.unwrap();
-    assert!(body.contains("signed in"), "{body}");
-    // Codes are single use.
-    let res = post_code(second).await;
-    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("signed in"));
+    let res = post_form(
+        &http,
+        &confirm,
+        &action,
+        &[("username", "again"), ("code", &second)],
+    )
+    .await;
+    assert_eq!(res.status(), 400, "a used code is spent");
 }
 
 #[tokio::test]

@@ -437,3 +437,218 @@ async fn tokens_and_discovery_reject_nonsense() {
     assert_eq!(key["use"], "sig");
     assert!(key.get("d").is_none(), "no private part in the JWKS");
 }
+
+#[tokio::test]
+async fn codes_are_bound_to_client_redirect_uri_and_time() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("bound").await;
+    let (client, _) = app.create_client(&pool, false).await;
+    let (other, _) = app.create_client(&pool, false).await;
+    app.confirmed_user(&client, "bea").await;
+    let (verifier, challenge) = pkce();
+    let url = app.authorize_url(&client, &challenge, "s", "n");
+
+    // Another client cannot redeem it.
+    let (code, _) = code_for(&app, &client, &url, "bea").await;
+    let res = exchange(&app, &other, &code, &verifier).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    // A missing or different redirect_uri fails.
+    for redirect in [None, Some("http://localhost:3000/other")] {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("client_id", client.as_str()),
+            ("code", code.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ];
+        if let Some(r) = redirect {
+            form.push(("redirect_uri", r));
+        }
+        let res = reqwest::Client::new()
+            .post(format!("{}/oauth2/token", app.url))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    }
+    // None of those failures consumed it: the rightful request works.
+    let res = exchange(&app, &client, &code, &verifier).await;
+    assert_eq!(res.status(), 200);
+
+    // An expired code fails.
+    let (code, _) = code_for(&app, &client, &url, "bea").await;
+    app.db()
+        .with_conn(|conn| {
+            use diesel::prelude::*;
+            diesel::update(cognate::db::schema::auth_codes::table)
+                .set(cognate::db::schema::auth_codes::expires_at.eq(0i64))
+                .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    let res = exchange(&app, &client, &code, &verifier).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn prompt_none_and_prompt_login() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "pru").await;
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    let url = app.authorize_url(&client, &challenge, "st", "n");
+
+    let res = http.get(format!("{url}&prompt=none")).send().await.unwrap();
+    let to = location(&res).to_string();
+    assert!(to.starts_with(CALLBACK));
+    assert_eq!(query_param(&to, "error").as_deref(), Some("login_required"));
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st"));
+
+    http.get(&url).send().await.unwrap();
+    let res = app.submit_login(&http, &client, "pru", PASSWORD).await;
+    assert!(location(&res).starts_with(CALLBACK));
+    // Signed in: prompt=none returns a code at once...
+    let res = http.get(format!("{url}&prompt=none")).send().await.unwrap();
+    assert!(query_param(location(&res), "code").is_some());
+    // ...and prompt=login asks again.
+    let res = http
+        .get(format!("{url}&prompt=login"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&res).starts_with("/login?"));
+    let res = http
+        .get(format!("{url}&prompt=none%20login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(location(&res), "error").as_deref(),
+        Some("invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn logout_with_redirect_uri_goes_back_to_sign_in() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    let q = serde_urlencoded::to_string([
+        ("client_id", client.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("state", "again"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ])
+    .unwrap();
+    let res = http
+        .get(format!("{}/logout?{q}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let login = app.absolute(location(&res));
+    assert!(login.contains("/login?"));
+    let res = http.get(&login).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the sign-in page accepts the request");
+}
+
+#[tokio::test]
+async fn identity_providers_the_client_does_not_list_are_refused() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("idp").await;
+    let (client, _) = app.create_client(&pool, false).await;
+    let (_, challenge) = pkce();
+    let url = app.authorize_url(&client, &challenge, "s", "n");
+    let res = app
+        .browser()
+        .get(format!("{url}&identity_provider=Google"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(location(&res), "error").as_deref(),
+        Some("invalid_request")
+    );
+
+    // A client without COGNITO offers no password sign-in.
+    app.cognito()
+        .update_user_pool_client()
+        .user_pool_id(&pool)
+        .client_id(&client)
+        .callback_urls(CALLBACK)
+        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_scopes("openid")
+        .send()
+        .await
+        .unwrap();
+    let res = app
+        .browser()
+        .get(url.replace("openid+email", "openid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(location(&res), "error").as_deref(),
+        Some("unauthorized_client")
+    );
+}
+
+#[tokio::test]
+async fn a_client_secret_with_a_plus_works_in_basic_auth() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("plus").await;
+    let secret = "abc+def+ghi+jkl+mno+pqr+stu+vwx";
+    let client = app
+        .cognito()
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("plus")
+        .client_secret(secret)
+        .callback_urls(CALLBACK)
+        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_scopes("openid")
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client()
+        .and_then(|c| c.client_id().map(str::to_string))
+        .unwrap();
+    // A bad code, but a good client: the error is about the code.
+    let res = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", app.url))
+        .basic_auth(&client, Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", CALLBACK),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    let res = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", app.url))
+        .basic_auth(&client, Some(secret.replace('+', " ")))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", CALLBACK),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+}

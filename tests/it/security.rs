@@ -1,7 +1,7 @@
 //! The rules that hold on every page: exact redirect URIs on cognate's own
 //! error page, CSRF tokens and cross-site refusal, headers, cookies.
 
-use crate::helpers::{csrf, location, pkce, spawn_app, PASSWORD};
+use crate::helpers::{csrf, location, pkce, post_form, spawn_app, spawn_app_with, PASSWORD};
 
 #[tokio::test]
 async fn unregistered_redirect_uris_and_unknown_clients_stay_on_cognates_page() {
@@ -210,4 +210,179 @@ async fn garbage_input_gets_clear_errors_not_crashes() {
     assert!(res.status().is_client_error());
     let res = reqwest::get(format!("{}/health", app.url)).await.unwrap();
     assert_eq!(res.status(), 200, "still serving");
+}
+
+#[tokio::test]
+async fn the_confirm_page_answers_alike_for_confirmed_and_unknown_users() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "already").await;
+    let http = app.browser();
+    let page = format!("{}/confirmUser?client_id={client}", app.url);
+    let mut bodies = Vec::new();
+    for name in ["already", "nobodyhere"] {
+        let res = post_form(
+            &http,
+            &page,
+            &page,
+            &[("username", name), ("code", "123456")],
+        )
+        .await;
+        assert_eq!(res.status(), 400, "{name}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Invalid verification code"), "{body}");
+        bodies.push(body.replace(&csrf(&body), "").replace(name, ""));
+    }
+    assert_eq!(bodies[0], bodies[1]);
+}
+
+#[tokio::test]
+async fn unknown_names_are_locked_out_like_real_ones() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "realuser").await;
+    let http = app.browser();
+    let mut answers = Vec::new();
+    for name in ["realuser", "ghostuser"] {
+        for _ in 0..5 {
+            let res = app.submit_login(&http, &client, name, "Wrong-pass-1").await;
+            assert_eq!(res.status(), 400);
+        }
+        let res = app.submit_login(&http, &client, name, "Wrong-pass-1").await;
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Password attempts exceeded"),
+            "{name}: {body}"
+        );
+        answers.push(body.replace(&csrf(&body), "").replace(name, ""));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+#[tokio::test]
+async fn parallel_guesses_do_not_get_past_the_lockout() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "hammered").await;
+    let login = format!("{}/login?client_id={client}", app.url);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let http = app.browser();
+        let login = login.clone();
+        tasks.push(tokio::spawn(async move {
+            let res = post_form(
+                &http,
+                &login,
+                &login,
+                &[("username", "hammered"), ("password", "Wrong-pass-1")],
+            )
+            .await;
+            res.text().await.unwrap()
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        let body = t.await.unwrap();
+        if body.contains("Incorrect username or password.") {
+            checked += 1;
+        } else {
+            assert!(body.contains("Password attempts exceeded"), "{body}");
+        }
+    }
+    assert!(checked <= 6, "{checked} guesses got a password check");
+}
+
+#[tokio::test]
+async fn every_form_refuses_a_post_without_its_token() {
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    let http = app.browser();
+    // Give the browser a session (and so a token it does not send).
+    http.get(format!("{}/login?client_id={client}", app.url))
+        .send()
+        .await
+        .unwrap();
+    for path in ["/login", "/signup", "/confirmUser", "/resendCode"] {
+        let res = http
+            .post(format!("{}{path}?client_id={client}", app.url))
+            .form(&[
+                ("username", "someone"),
+                ("password", PASSWORD),
+                ("email", "someone@example.com"),
+                ("code", "123456"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert!(app.mail.all().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn an_https_public_url_makes_cookies_secure() {
+    let app = spawn_app_with(|c| c.public_url = Some("https://id.example.com".into())).await;
+    let (_pool, client) = app.pool_and_client().await;
+    let res = app
+        .browser()
+        .get(format!("{}/login?client_id={client}", app.url))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"));
+}
+
+#[tokio::test]
+async fn logs_never_contain_passwords_codes_or_tokens() {
+    let logs = crate::helpers::capture_logs();
+    let app = spawn_app().await;
+    let pool = app.create_pool("logged").await;
+    let (client, secret) = app.create_client(&pool, true).await;
+    let secret = secret.unwrap();
+    let http = app.browser();
+    let (verifier, challenge) = pkce();
+    let back = app
+        .sign_up_through_pages(&http, &client, "logme", "logme@example.com", &challenge)
+        .await;
+    let mail_code = app.mail.all()[0].code().unwrap();
+    let code = crate::helpers::query_param(&back, "code").unwrap();
+    let tokens: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth2/token", app.url))
+        .basic_auth(&client, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", crate::helpers::CALLBACK),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // A failure path too, which logs.
+    app.submit_login(&app.browser(), &client, "logme", "Wrong-pass-1")
+        .await;
+    let text = logs.text();
+    assert!(
+        text.contains("/oauth2/token"),
+        "requests were logged: {text}"
+    );
+    for secret_value in [
+        PASSWORD,
+        "Wrong-pass-1",
+        mail_code.as_str(),
+        code.as_str(),
+        verifier.as_str(),
+        secret.as_str(),
+        crate::helpers::SECRET,
+        tokens["access_token"].as_str().unwrap(),
+        tokens["refresh_token"].as_str().unwrap(),
+        tokens["id_token"].as_str().unwrap(),
+    ] {
+        assert!(!text.contains(secret_value), "a secret reached the log");
+    }
 }

@@ -85,10 +85,10 @@ pub async fn post(
     csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
     let now = unix_now();
     let username = form.username.trim();
-    match signup::confirm_sign_up(core, &pool, username, &form.code, now).await {
+    match signup::confirm_sign_up(core, &pool, username, &form.code, false, now).await {
         Ok(user) => {
             let pending = session::get::<PendingSignUp>(&s, PENDING_SIGNUP);
-            if pending.is_some_and(|p| p.sub == user.sub.as_str()) {
+            if user.enabled && pending.is_some_and(|p| p.sub == user.sub.as_str()) {
                 return sign_in(core, &s, &pool, &user, now).await;
             }
             super::login::render(
@@ -101,16 +101,6 @@ pub async fn post(
                 StatusCode::OK,
             )
         }
-        // An unknown user is answered like a wrong code.
-        Err(AuthError::UserNotFound) => render(
-            &s,
-            &client,
-            &pool,
-            username,
-            Some(AuthError::CodeMismatch.to_string()),
-            None,
-            StatusCode::BAD_REQUEST,
-        ),
         Err(
             e @ (AuthError::CodeMismatch
             | AuthError::ExpiredCode
@@ -150,13 +140,17 @@ pub async fn resend(
     let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
     csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
     let username = form.username.trim();
-    match signup::resend_confirmation_code(core, &pool, username, unix_now()).await {
-        Ok(_) | Err(AuthError::UserNotFound) | Err(AuthError::InvalidParameter(_)) => {}
-        Err(AuthError::Delivery(cause)) => {
-            tracing::error!(%cause, "sign-up code could not be delivered");
+    // Sent after the answer, so its timing says nothing about the user.
+    let (core_bg, pool_bg, name) = (state.core.clone(), pool.clone(), username.to_string());
+    tokio::spawn(async move {
+        match signup::resend_confirmation_code(&core_bg, &pool_bg, &name, unix_now()).await {
+            Ok(_)
+            | Err(AuthError::UserNotFound)
+            | Err(AuthError::InvalidParameter(_))
+            | Err(AuthError::LimitExceeded) => {}
+            Err(e) => tracing::error!(error = %e, "sign-up code could not be sent"),
         }
-        Err(e) => return Err(e.into()),
-    }
+    });
     render(
         &s,
         &client,

@@ -92,6 +92,11 @@ pub async fn post(
     let core: &Core = &state.core;
     let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
     csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    if !client.settings.allows_local_sign_in() {
+        return Err(PageError::Forbidden(
+            "Sign-in with a user name and password is not enabled for this app.".into(),
+        ));
+    }
     let now = unix_now();
     let username = form.username.trim();
     let result =

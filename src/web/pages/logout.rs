@@ -16,6 +16,9 @@ pub struct LogoutQuery {
     response_type: Option<String>,
     scope: Option<String>,
     state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
 }
 
 pub async fn get(
@@ -26,14 +29,14 @@ pub async fn get(
     let (client, _pool) = client_and_pool(&state.core, q.client_id.as_deref()).await?;
     let settings = &client.settings;
     let target = if let Some(uri) = q.logout_uri.as_deref() {
-        if !settings.logout_urls().iter().any(|u| u == uri) {
+        if !settings.is_logout_url(uri) {
             return Err(PageError::BadRequest(
                 "The logout_uri is not registered for this app client.".into(),
             ));
         }
         uri.to_string()
     } else if let (Some(uri), Some(rt)) = (q.redirect_uri.as_deref(), q.response_type.as_deref()) {
-        if !settings.callback_urls().iter().any(|u| u == uri) {
+        if !settings.is_callback_url(uri) {
             return Err(PageError::BadRequest(
                 "The redirect_uri is not registered for this app client.".into(),
             ));
@@ -44,11 +47,17 @@ pub async fn get(
             ("redirect_uri", uri),
             ("response_type", rt),
         ];
-        if let Some(sc) = q.scope.as_deref() {
-            params.push(("scope", sc));
-        }
-        if let Some(st) = q.state.as_deref() {
-            params.push(("state", st));
+        let passed = [
+            ("scope", &q.scope),
+            ("state", &q.state),
+            ("nonce", &q.nonce),
+            ("code_challenge", &q.code_challenge),
+            ("code_challenge_method", &q.code_challenge_method),
+        ];
+        for (name, value) in passed {
+            if let Some(v) = value.as_deref() {
+                params.push((name, v));
+            }
         }
         href("/login", &params)
     } else {

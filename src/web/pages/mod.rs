@@ -14,10 +14,11 @@ use super::errors::PageError;
 use super::session::{self, SignedIn, PENDING_AUTHORIZE, PENDING_SIGNUP, SIGNED_IN};
 use super::views::SignedInPage;
 use crate::auth::oauth::{self, AuthorizationRequest};
+use crate::auth::signin;
 use crate::auth::Core;
 use crate::directory::clients::Client;
 use crate::directory::pools::Pool;
-use crate::directory::users::{self, User, UserStatus};
+use crate::directory::users::User;
 
 /// The client a page was opened for, and its pool.
 pub async fn client_and_pool(
@@ -151,11 +152,5 @@ pub async fn current_user(
     if signed.pool_id != pool.id.as_str() {
         return Ok(None);
     }
-    let sub = signed.sub.clone();
-    let user = core
-        .db
-        .run(move |conn| users::find_by_sub(conn, &sub))
-        .await
-        .map_err(|e| PageError::Internal(e.to_string()))?;
-    Ok(user.filter(|u| u.enabled && u.status == UserStatus::Confirmed))
+    Ok(signin::session_user(core, pool, &signed.sub).await?)
 }

@@ -207,17 +207,7 @@ pub async fn post(
     };
     match result {
         Ok(done) => {
-            // The name typed at sign-in: the username, or the e-mail/phone.
-            let sign_in_name = if pool.settings.username_attributes().is_empty() {
-                done.user.username.clone()
-            } else {
-                pool.settings
-                    .username_attributes()
-                    .iter()
-                    .find_map(|a| done.user.attribute(a))
-                    .unwrap_or_default()
-                    .to_string()
-            };
+            let sign_in_name = done.sign_in_name;
             let cid = client.id.as_str();
             let Some(delivery) = done.delivery else {
                 return super::login::render(
