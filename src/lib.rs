@@ -83,6 +83,42 @@ fn api_key_pair(config: &Config, db: &Db) -> Result<(String, SecretString), Star
     Ok((id, SecretString::from(secret)))
 }
 
+/// The console password's hash: from COGNATE_ADMIN_PASSWORD, or generated
+/// once, printed, and kept (hashed) in the database.
+fn admin_password_hash(
+    config: &Config,
+    db: &Db,
+    passwords: &Passwords,
+) -> Result<String, StartError> {
+    use secrecy::ExposeSecret;
+    if let Some(pw) = &config.admin_password {
+        return passwords
+            .hash(pw.expose_secret())
+            .map_err(|e| StartError::Other(e.to_string()));
+    }
+    let mut failure = None;
+    let (hash, _) = db.with_conn(|conn| {
+        settings::get_or_create(conn, "admin_password_hash", || {
+            let password = random_token(18);
+            match passwords.hash(&password) {
+                Ok(h) => {
+                    println!("cognate: generated the console password (shown once; set COGNATE_ADMIN_PASSWORD to choose your own):");
+                    println!("  user: admin   password: {password}");
+                    h
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    String::new()
+                }
+            }
+        })
+    })?;
+    match failure {
+        Some(e) => Err(StartError::Other(e)),
+        None => Ok(hash),
+    }
+}
+
 impl Application {
     /// Opens the database, loads or creates the server's keys, binds the
     /// listener (port 0 picks a free port) and builds the HTTP server.
@@ -104,6 +140,7 @@ impl Application {
             .ok_or_else(|| StartError::Other("the stored cookie key is corrupt".into()))?;
         let passwords =
             Passwords::new(config.argon2).map_err(|e| StartError::Other(e.to_string()))?;
+        let admin_password_hash = admin_password_hash(&config, &db, &passwords)?;
 
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
@@ -127,6 +164,7 @@ impl Application {
             passwords,
             messenger,
             code_pepper: SecretString::from(pepper),
+            admin_password_hash,
             access_key_id,
             secret_access_key,
             config,

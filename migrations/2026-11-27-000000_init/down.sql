@@ -4,6 +4,7 @@ DROP TABLE auth_codes;
 DROP TABLE web_sessions;
 DROP TABLE sign_in_failures;
 DROP TABLE codes;
+DROP TABLE user_aliases;
 DROP TABLE users;
 DROP TABLE app_clients;
 DROP TABLE signing_keys;

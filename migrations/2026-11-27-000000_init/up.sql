@@ -41,10 +41,25 @@ CREATE TABLE users (
     status TEXT NOT NULL,
     enabled BOOLEAN NOT NULL,
     attributes TEXT NOT NULL,
+    -- Hosted sessions that signed in before this (unix seconds) are void.
+    signed_out_at BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (pool_id, username_key)
 );
+CREATE INDEX users_pool_created ON users (pool_id, created_at);
+
+-- Sign-in aliases (a verified e-mail or phone number, a preferred_username)
+-- that must be unique in a pool; keys are lowercased where the pool is
+-- case-insensitive.
+CREATE TABLE user_aliases (
+    pool_id TEXT NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    alias_key TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (pool_id, kind, alias_key)
+);
+CREATE INDEX user_aliases_user ON user_aliases (user_id);
 
 -- One row per user and purpose: the current code, and the budget of sends
 -- and wrong tries of the window that began at window_start.
@@ -59,14 +74,15 @@ CREATE TABLE codes (
     PRIMARY KEY (user_id, purpose)
 );
 
--- Failed sign-ins per name typed, whether or not such a user exists, so
--- the lockout says nothing about existence. Times in unix milliseconds.
+-- Failed sign-ins per realm (a pool id, or "admin" for the console) and
+-- name typed, whether or not such a user exists, so the lockout says
+-- nothing about existence. Times in unix milliseconds.
 CREATE TABLE sign_in_failures (
-    pool_id TEXT NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    realm TEXT NOT NULL,
     username_key TEXT NOT NULL,
     failed_attempts INTEGER NOT NULL,
     locked_until BIGINT NOT NULL,
-    PRIMARY KEY (pool_id, username_key)
+    PRIMARY KEY (realm, username_key)
 );
 
 CREATE TABLE web_sessions (

@@ -2,6 +2,7 @@
 //! the Cognito API: sign-up, confirmation, password sign-in, OAuth grants.
 //! A rule lives here once; the faces only parse and render.
 
+pub mod console;
 pub mod flow;
 pub mod oauth;
 pub mod signin;
@@ -27,6 +28,8 @@ pub struct Core {
     pub messenger: Messenger,
     /// Key of the HMAC under which one-time codes are stored.
     pub code_pepper: SecretString,
+    /// argon2id hash of the console's `admin` password.
+    pub admin_password_hash: String,
     /// The key pair that signs admin API calls.
     pub access_key_id: String,
     pub secret_access_key: SecretString,

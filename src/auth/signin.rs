@@ -28,6 +28,26 @@ fn lookup_key(pool: &Pool, username: &str) -> Option<String> {
     Some(name.key(pool.settings.case_sensitive_usernames()))
 }
 
+/// Admits (and counts up front) a sign-in attempt for `key` in `realm`;
+/// `false` when the name is locked out.
+pub fn admit_attempt(
+    conn: &mut crate::db::Conn,
+    realm: &str,
+    key: &str,
+    now_ms: i64,
+) -> Result<bool, DirectoryError> {
+    let admitted = lockout::admit(conn, realm, key, |failures, until| {
+        match flow::admit(failures, until, now_ms) {
+            Admission::Locked => Err(()),
+            Admission::Counted {
+                failures,
+                locked_until,
+            } => Ok((failures, locked_until)),
+        }
+    })?;
+    Ok(admitted.is_ok())
+}
+
 /// Finds a user by the name typed at sign-in.
 pub async fn find_user(
     core: &Core,
@@ -60,22 +80,14 @@ pub async fn password_sign_in(
     };
     let pool_id = pool.id.clone();
     let k = key.clone();
-    let (admitted, user) =
-        core.db
-            .run(move |conn| {
-                let admitted = lockout::admit(conn, &pool_id, &k, |failures, until| {
-                    match flow::admit(failures, until, now_ms) {
-                        Admission::Locked => Err(()),
-                        Admission::Counted {
-                            failures,
-                            locked_until,
-                        } => Ok((failures, locked_until)),
-                    }
-                })?;
-                let user = users::find_by_username_key(conn, &pool_id, &k)?;
-                Ok::<_, DirectoryError>((admitted.is_ok(), user))
-            })
-            .await?;
+    let (admitted, user) = core
+        .db
+        .run(move |conn| {
+            let admitted = admit_attempt(conn, pool_id.as_str(), &k, now_ms)?;
+            let user = users::find_by_username_key(conn, &pool_id, &k)?;
+            Ok::<_, DirectoryError>((admitted, user))
+        })
+        .await?;
     if !admitted {
         return Err(AuthError::NotAuthorized(LOCKED.into()));
     }
@@ -105,7 +117,7 @@ pub async fn password_sign_in(
             // The right password: the attempt counted up front is forgiven.
             let pool_id = pool.id.clone();
             core.db
-                .run(move |conn| lockout::clear(conn, &pool_id, &key))
+                .run(move |conn| lockout::clear(conn, pool_id.as_str(), &key))
                 .await?;
             match step {
                 PasswordStep::Disabled => Err(AuthError::NotAuthorized("User is disabled.".into())),
@@ -117,9 +129,15 @@ pub async fn password_sign_in(
     }
 }
 
-/// The user a hosted session names, if that user may still sign in
-/// (exists, enabled, confirmed): a session outlives none of these.
-pub async fn session_user(core: &Core, pool: &Pool, sub: &str) -> Result<Option<User>, AuthError> {
+/// The user a hosted session (signed in at `auth_time`) names, if that user
+/// may still sign in (exists, enabled, confirmed, not signed out
+/// everywhere since): a session outlives none of these.
+pub async fn session_user(
+    core: &Core,
+    pool: &Pool,
+    sub: &str,
+    auth_time: i64,
+) -> Result<Option<User>, AuthError> {
     let id = sub.to_string();
     let user = core
         .db
@@ -127,6 +145,7 @@ pub async fn session_user(core: &Core, pool: &Pool, sub: &str) -> Result<Option<
         .await?;
     Ok(user.filter(|u| {
         u.pool_id == pool.id
+            && u.signed_out_at <= auth_time
             && flow::password_step(
                 Some(UserState {
                     status: u.status,

@@ -48,8 +48,18 @@ diesel::table! {
         status -> Text,
         enabled -> Bool,
         attributes -> Text,
+        signed_out_at -> BigInt,
         created_at -> BigInt,
         updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_aliases (pool_id, kind, alias_key) {
+        pool_id -> Text,
+        kind -> Text,
+        alias_key -> Text,
+        user_id -> Text,
     }
 }
 
@@ -66,8 +76,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    sign_in_failures (pool_id, username_key) {
-        pool_id -> Text,
+    sign_in_failures (realm, username_key) {
+        realm -> Text,
         username_key -> Text,
         failed_attempts -> Integer,
         locked_until -> BigInt,
@@ -127,6 +137,7 @@ diesel::joinable!(signing_keys -> user_pools (pool_id));
 diesel::joinable!(app_clients -> user_pools (pool_id));
 diesel::joinable!(users -> user_pools (pool_id));
 diesel::joinable!(codes -> users (user_id));
+diesel::joinable!(user_aliases -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     server_settings,
@@ -134,6 +145,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     app_clients,
     users,
+    user_aliases,
     codes,
     sign_in_failures,
     web_sessions,

@@ -1,8 +1,9 @@
-//! Failed sign-ins per pool and typed name (existing user or not).
+//! Failed sign-ins per realm (a pool id, or the console's) and typed name,
+//! existing user or not.
 
 use diesel::prelude::*;
 
-use super::{DirectoryError, PoolId};
+use super::DirectoryError;
 use crate::db::schema::sign_in_failures as f;
 use crate::db::{write_tx, Conn};
 
@@ -11,13 +12,13 @@ use crate::db::{write_tx, Conn};
 /// all in one write transaction so parallel attempts are serialized.
 pub fn admit<T>(
     conn: &mut Conn,
-    pool_id: &PoolId,
+    realm: &str,
     key: &str,
     decide: impl FnOnce(i32, i64) -> Result<(i32, i64), T>,
 ) -> Result<Result<(), T>, DirectoryError> {
     write_tx(conn, |conn| {
         let row: Option<(i32, i64)> = f::table
-            .find((pool_id.as_str(), key))
+            .find((realm, key))
             .select((f::failed_attempts, f::locked_until))
             .first(conn)
             .optional()?;
@@ -27,13 +28,13 @@ pub fn admit<T>(
             Err(refused) => return Ok(Err(refused)),
         };
         if row.is_some() {
-            diesel::update(f::table.find((pool_id.as_str(), key)))
+            diesel::update(f::table.find((realm, key)))
                 .set((f::failed_attempts.eq(count), f::locked_until.eq(until)))
                 .execute(conn)?;
         } else {
             diesel::insert_into(f::table)
                 .values((
-                    f::pool_id.eq(pool_id.as_str()),
+                    f::realm.eq(realm),
                     f::username_key.eq(key),
                     f::failed_attempts.eq(count),
                     f::locked_until.eq(until),
@@ -45,7 +46,13 @@ pub fn admit<T>(
 }
 
 /// Forgets the failures of a name after a successful sign-in.
-pub fn clear(conn: &mut Conn, pool_id: &PoolId, key: &str) -> Result<(), DirectoryError> {
-    diesel::delete(f::table.find((pool_id.as_str(), key))).execute(conn)?;
+pub fn clear(conn: &mut Conn, realm: &str, key: &str) -> Result<(), DirectoryError> {
+    diesel::delete(f::table.find((realm, key))).execute(conn)?;
+    Ok(())
+}
+
+/// Forgets every failure of a realm (a deleted pool).
+pub fn clear_realm(conn: &mut Conn, realm: &str) -> Result<(), DirectoryError> {
+    diesel::delete(f::table.filter(f::realm.eq(realm))).execute(conn)?;
     Ok(())
 }

@@ -403,6 +403,11 @@ pub struct PoolSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<Value>,
     pub user_pool_tier: String,
+    /// The MFA methods offered (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`): set by the
+    /// console and SetUserPoolMfaConfig, not by CreateUserPool/UpdateUserPool
+    /// (kept across updates), and not part of UserPoolType.
+    #[serde(default)]
+    pub enabled_mfas: Vec<String>,
 }
 
 /// What the database knows of a pool besides its settings.
@@ -1084,6 +1089,7 @@ impl PoolSettings {
             username_configuration,
             account_recovery_setting: parse_recovery(&root)?,
             user_pool_tier,
+            enabled_mfas: base.map(|b| b.enabled_mfas.clone()).unwrap_or_default(),
         })
     }
 

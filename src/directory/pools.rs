@@ -177,7 +177,7 @@ pub fn delete(conn: &mut Conn, id: &str) -> Result<(), DirectoryError> {
                 "User pool {id} does not exist."
             )));
         }
-        Ok(())
+        super::lockout::clear_realm(conn, id)
     })
 }
 

@@ -47,6 +47,8 @@ pub struct User {
     pub enabled: bool,
     /// Attribute name -> value, without `sub` (which is the id).
     pub attributes: BTreeMap<String, String>,
+    /// Hosted sessions from before this (unix seconds) are void.
+    pub signed_out_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -67,6 +69,7 @@ struct UserRow {
     status: String,
     enabled: bool,
     attributes: String,
+    signed_out_at: i64,
     created_at: i64,
     updated_at: i64,
 }
@@ -81,6 +84,7 @@ impl From<UserRow> for User {
             status: UserStatus::parse(&r.status),
             enabled: r.enabled,
             attributes: serde_json::from_str(&r.attributes).unwrap_or_default(),
+            signed_out_at: r.signed_out_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -153,6 +157,7 @@ pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, Direc
         status: new.status,
         enabled: true,
         attributes: new.attributes.clone(),
+        signed_out_at: 0,
         created_at: now,
         updated_at: now,
     })

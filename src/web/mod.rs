@@ -2,6 +2,7 @@
 //! files, and the wiring of the Cognito API route. Handlers parse, call one
 //! `auth` function and render.
 
+pub mod admin;
 pub mod csrf;
 pub mod errors;
 pub mod oauth;
@@ -89,12 +90,31 @@ impl RootSpanBuilder for PathOnlySpan {
 }
 
 const CSS: &str = include_str!("../../static/cognate.css");
+const ADMIN_CSS: &str = include_str!("../../static/admin.css");
+const WIZARD_CSS: &str = include_str!("../../static/wizard.css");
+const POOL_CSS: &str = include_str!("../../static/pool.css");
 
-async fn stylesheet() -> HttpResponse {
+fn css(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(CSS)
+        .body(body)
+}
+
+async fn stylesheet() -> HttpResponse {
+    css(CSS)
+}
+
+async fn admin_stylesheet() -> HttpResponse {
+    css(ADMIN_CSS)
+}
+
+async fn wizard_stylesheet() -> HttpResponse {
+    css(WIZARD_CSS)
+}
+
+async fn pool_stylesheet() -> HttpResponse {
+    css(POOL_CSS)
 }
 
 async fn health(state: web::Data<WebState>) -> HttpResponse {
@@ -112,6 +132,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::post().to(crate::api::handle))
         .route("/health", web::get().to(health))
         .route("/static/cognate.css", web::get().to(stylesheet))
+        .route("/static/admin.css", web::get().to(admin_stylesheet))
+        .route("/static/wizard.css", web::get().to(wizard_stylesheet))
+        .route("/static/pool.css", web::get().to(pool_stylesheet))
+        .configure(admin::routes)
         .route("/oauth2/authorize", web::get().to(oauth::authorize))
         .route("/oauth2/token", web::post().to(oauth::token))
         .route("/oauth2/userInfo", web::get().to(oauth::userinfo))

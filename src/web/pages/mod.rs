@@ -152,5 +152,5 @@ pub async fn current_user(
     if signed.pool_id != pool.id.as_str() {
         return Ok(None);
     }
-    Ok(signin::session_user(core, pool, &signed.sub).await?)
+    Ok(signin::session_user(core, pool, &signed.sub, signed.auth_time).await?)
 }

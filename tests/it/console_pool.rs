@@ -1,0 +1,1 @@
+//! A pool's console pages: app clients, users, settings, deletion.

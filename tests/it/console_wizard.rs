@@ -1,0 +1,1 @@
+//! The pool setup wizard, driven through the console (HTTP and Chromium).
