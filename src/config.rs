@@ -156,6 +156,16 @@ impl Config {
                 ));
             }
         }
+        if let Some(u) = &raw.sms_webhook_url {
+            let ok = url::Url::parse(u)
+                .map(|p| matches!(p.scheme(), "http" | "https"))
+                .unwrap_or(false);
+            if !ok {
+                return Err(ConfigError(
+                    "COGNATE_SMS_WEBHOOK_URL must be an http(s) URL".into(),
+                ));
+            }
+        }
         let argon2 = Argon2Params {
             memory_kib: raw.argon2_memory_kib,
             iterations: raw.argon2_iterations,

@@ -48,6 +48,12 @@ pub enum StartError {
     Other(String),
 }
 
+/// Makes aws-lc-rs the process's TLS crypto provider (for outgoing HTTPS,
+/// such as the SMS webhook). Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,
@@ -123,6 +129,7 @@ impl Application {
     /// Opens the database, loads or creates the server's keys, binds the
     /// listener (port 0 picks a free port) and builds the HTTP server.
     pub async fn build(config: Config) -> Result<Application, StartError> {
+        install_crypto_provider();
         let db = Db::open(&config.database_url)?;
         let (access_key_id, secret_access_key) = api_key_pair(&config, &db)?;
         let (pepper, cookie_key) = db.with_conn(|conn| {

@@ -59,6 +59,9 @@ impl From<DirectoryError> for ApiError {
             DirectoryError::UsernameExists => {
                 ApiError::new("UsernameExistsException", "User already exists")
             }
+            e @ DirectoryError::AliasExists(_) => {
+                ApiError::new("AliasExistsException", e.to_string())
+            }
             DirectoryError::Db(e) => ApiError::internal(e),
         }
     }
@@ -77,6 +80,7 @@ impl From<AuthError> for ApiError {
             AuthError::UserNotFound => "UserNotFoundException",
             AuthError::UserNotConfirmed => "UserNotConfirmedException",
             AuthError::UsernameExists => "UsernameExistsException",
+            AuthError::AliasExists(_) => "AliasExistsException",
             AuthError::InvalidPassword(_) => "InvalidPasswordException",
             AuthError::InvalidParameter(_) => "InvalidParameterException",
             AuthError::CodeMismatch => "CodeMismatchException",

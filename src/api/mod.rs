@@ -7,6 +7,7 @@ pub mod clients;
 pub mod error;
 pub mod pools;
 pub mod sigv4;
+pub mod user_flows;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -162,13 +163,19 @@ pub async fn handle(
             "The request body must be a JSON object.",
         ));
     }
-    let handler = admin_operation(op).ok_or_else(|| {
-        ApiError::new(
-            "UnknownOperationException",
-            format!("Unknown operation {op}"),
-        )
-    })?;
-    check_signature(&req, &body, &state)?;
+    let handler = match public_operation(op) {
+        Some(h) => h,
+        None => {
+            let h = admin_operation(op).ok_or_else(|| {
+                ApiError::new(
+                    "UnknownOperationException",
+                    format!("Unknown operation {op}"),
+                )
+            })?;
+            check_signature(&req, &body, &state)?;
+            h
+        }
+    };
     let output = handler(state.into_inner(), input).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/x-amz-json-1.1"))
@@ -184,6 +191,16 @@ macro_rules! op {
     };
 }
 
+/// The operations any app may call (no signature).
+fn public_operation(name: &str) -> Option<Op> {
+    Some(match name {
+        "SignUp" => op!(user_flows::sign_up),
+        "ConfirmSignUp" => op!(user_flows::confirm_sign_up),
+        "ResendConfirmationCode" => op!(user_flows::resend_confirmation_code),
+        _ => return None,
+    })
+}
+
 /// The IAM-authorized operations this server implements.
 fn admin_operation(name: &str) -> Option<Op> {
     Some(match name {
@@ -192,6 +209,7 @@ fn admin_operation(name: &str) -> Option<Op> {
         "ListUserPools" => op!(pools::list),
         "UpdateUserPool" => op!(pools::update),
         "DeleteUserPool" => op!(pools::delete),
+        "AddCustomAttributes" => op!(pools::add_custom_attributes),
         "CreateUserPoolClient" => op!(clients::create),
         "DescribeUserPoolClient" => op!(clients::describe),
         "ListUserPoolClients" => op!(clients::list),

@@ -104,3 +104,15 @@ pub async fn delete(core: &Core, input: Value) -> Result<Value, ApiError> {
     core.keys.forget(id.as_str());
     Ok(json!({}))
 }
+
+/// AddCustomAttributes: adds; never renames or removes.
+pub async fn add_custom_attributes(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let id = pool_id(&input)?;
+    let (pool, _) = load(core, &id).await?;
+    let settings = pool.settings.add_custom_attributes(&input)?;
+    let now = unix_now();
+    core.db
+        .run(move |conn| pools::update(conn, &id, None, &settings, now))
+        .await?;
+    Ok(json!({}))
+}

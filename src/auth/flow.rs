@@ -13,6 +13,8 @@ pub const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
 pub struct UserState {
     pub status: UserStatus,
     pub enabled: bool,
+    /// A temporary password older than the pool allows.
+    pub temporary_password_expired: bool,
 }
 
 /// Whether a sign-in attempt may check its password.
@@ -50,6 +52,9 @@ pub enum PasswordStep {
     Unconfirmed,
     /// Right password, but it is temporary and must be replaced.
     NewPasswordRequired,
+    /// Right password, but temporary and too old: an administrator must
+    /// issue a new one.
+    TemporaryPasswordExpired,
     Authenticated,
 }
 
@@ -66,6 +71,11 @@ pub fn password_step(user: Option<UserState>, password_ok: bool) -> PasswordStep
     }
     match u.status {
         UserStatus::Unconfirmed => PasswordStep::Unconfirmed,
+        UserStatus::ForceChangePassword | UserStatus::ResetRequired
+            if u.temporary_password_expired =>
+        {
+            PasswordStep::TemporaryPasswordExpired
+        }
         UserStatus::ForceChangePassword | UserStatus::ResetRequired => {
             PasswordStep::NewPasswordRequired
         }
@@ -91,6 +101,7 @@ mod tests {
         UserState {
             status,
             enabled: true,
+            temporary_password_expired: false,
         }
     }
 
@@ -116,6 +127,12 @@ mod tests {
         assert_eq!(
             password_step(Some(state(UserStatus::ForceChangePassword)), true),
             PasswordStep::NewPasswordRequired
+        );
+        let mut old = state(UserStatus::ForceChangePassword);
+        old.temporary_password_expired = true;
+        assert_eq!(
+            password_step(Some(old), true),
+            PasswordStep::TemporaryPasswordExpired
         );
         let mut disabled = state(UserStatus::Confirmed);
         disabled.enabled = false;

@@ -72,6 +72,8 @@ pub enum AuthError {
     #[error("User already exists")]
     UsernameExists,
     #[error("{0}")]
+    AliasExists(String),
+    #[error("{0}")]
     InvalidPassword(String),
     #[error("{0}")]
     InvalidParameter(String),
@@ -95,6 +97,7 @@ impl From<DirectoryError> for AuthError {
             DirectoryError::NotFound(m) => AuthError::ResourceNotFound(m),
             DirectoryError::InvalidParameter(m) => AuthError::InvalidParameter(m),
             DirectoryError::UsernameExists => AuthError::UsernameExists,
+            e @ DirectoryError::AliasExists(_) => AuthError::AliasExists(e.to_string()),
             DirectoryError::Db(e) => AuthError::Internal(e.to_string()),
         }
     }

@@ -5,9 +5,10 @@
 use super::flow::{self, Admission, PasswordStep, UserState};
 use super::{AuthError, Core};
 use crate::directory::ids::Username;
+use crate::directory::password_policy;
 use crate::directory::pools::Pool;
-use crate::directory::users::{self, User};
-use crate::directory::{lockout, DirectoryError};
+use crate::directory::users::{self, User, UserStatus};
+use crate::directory::{aliases, lockout, DirectoryError};
 
 pub const BAD_CREDENTIALS: &str = "Incorrect username or password.";
 pub const LOCKED: &str = "Password attempts exceeded";
@@ -26,6 +27,50 @@ pub enum SignInStep {
 fn lookup_key(pool: &Pool, username: &str) -> Option<String> {
     let name = Username::parse(username).ok()?;
     Some(name.key(pool.settings.case_sensitive_usernames()))
+}
+
+/// The password step's view of a user. A temporary password dates from the
+/// user's last update (its creation, or the reset that set it).
+fn user_state(pool: &Pool, u: &User, now: i64) -> UserState {
+    let validity = pool
+        .settings
+        .password_policy()
+        .temporary_password_validity_secs();
+    UserState {
+        status: u.status,
+        enabled: u.enabled,
+        temporary_password_expired: now > u.updated_at.saturating_add(validity),
+    }
+}
+
+/// Replaces a temporary password with the user's own (the pool's policy
+/// applies) and confirms the user.
+pub async fn complete_new_password(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    password: &str,
+    now: i64,
+) -> Result<User, AuthError> {
+    if !matches!(
+        user.status,
+        UserStatus::ForceChangePassword | UserStatus::ResetRequired
+    ) {
+        return Err(AuthError::NotAuthorized(
+            "The password of this user is not temporary.".into(),
+        ));
+    }
+    password_policy::check_format(password, "password").map_err(AuthError::InvalidParameter)?;
+    pool.settings
+        .password_policy()
+        .check(password)
+        .map_err(AuthError::InvalidPassword)?;
+    let hash = core.hash_password(password.to_string()).await?;
+    let sub = user.sub.clone();
+    Ok(core
+        .db
+        .run(move |conn| users::set_password(conn, &sub, &hash, UserStatus::Confirmed, now))
+        .await?)
 }
 
 /// Admits (and counts up front) a sign-in attempt for `key` in `realm`;
@@ -58,10 +103,29 @@ pub async fn find_user(
         return Ok(None);
     };
     let pool_id = pool.id.clone();
+    let alias_kinds = pool.settings.alias_attributes().to_vec();
     Ok(core
         .db
-        .run(move |conn| users::find_by_username_key(conn, &pool_id, &key))
+        .run(move |conn| lookup(conn, &pool_id, &alias_kinds, &key))
         .await?)
+}
+
+/// A user by user name, or else by one of the pool's alias kinds.
+fn lookup(
+    conn: &mut crate::db::Conn,
+    pool_id: &crate::directory::PoolId,
+    alias_kinds: &[String],
+    key: &str,
+) -> Result<Option<User>, DirectoryError> {
+    if let Some(u) = users::find_by_username_key(conn, pool_id, key)? {
+        return Ok(Some(u));
+    }
+    for kind in alias_kinds {
+        if let Some(sub) = aliases::holder(conn, pool_id, kind, key)? {
+            return users::find_by_sub(conn, &sub);
+        }
+    }
+    Ok(None)
 }
 
 /// Checks `username` and `password`. `reveal_missing` is false where
@@ -80,11 +144,12 @@ pub async fn password_sign_in(
     };
     let pool_id = pool.id.clone();
     let k = key.clone();
+    let alias_kinds = pool.settings.alias_attributes().to_vec();
     let (admitted, user) = core
         .db
         .run(move |conn| {
             let admitted = admit_attempt(conn, pool_id.as_str(), &k, now_ms)?;
-            let user = users::find_by_username_key(conn, &pool_id, &k)?;
+            let user = lookup(conn, &pool_id, &alias_kinds, &k)?;
             Ok::<_, DirectoryError>((admitted, user))
         })
         .await?;
@@ -97,10 +162,7 @@ pub async fn password_sign_in(
             password.to_string(),
         )
         .await;
-    let state = user.as_ref().map(|u| UserState {
-        status: u.status,
-        enabled: u.enabled,
-    });
+    let state = user.as_ref().map(|u| user_state(pool, u, now_ms / 1000));
     let step = flow::password_step(state, ok);
     let Some(user) = user else {
         return Err(if reveal_missing {
@@ -121,6 +183,9 @@ pub async fn password_sign_in(
                 .await?;
             match step {
                 PasswordStep::Disabled => Err(AuthError::NotAuthorized("User is disabled.".into())),
+                PasswordStep::TemporaryPasswordExpired => Err(AuthError::NotAuthorized(
+                    "Temporary password has expired and must be reset by an administrator.".into(),
+                )),
                 PasswordStep::Unconfirmed => Ok(SignInStep::ConfirmSignUp(user)),
                 PasswordStep::NewPasswordRequired => Ok(SignInStep::NewPasswordRequired(user)),
                 _ => Ok(SignInStep::Authenticated(user)),
@@ -146,12 +211,7 @@ pub async fn session_user(
     Ok(user.filter(|u| {
         u.pool_id == pool.id
             && u.signed_out_at <= auth_time
-            && flow::password_step(
-                Some(UserState {
-                    status: u.status,
-                    enabled: u.enabled,
-                }),
-                true,
-            ) == PasswordStep::Authenticated
+            && flow::password_step(Some(user_state(pool, u, auth_time)), true)
+                == PasswordStep::Authenticated
     }))
 }

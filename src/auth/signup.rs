@@ -1,12 +1,14 @@
 //! Self-service sign-up and its confirmation code.
 
 use super::{AuthError, Core};
+use crate::db::write_tx;
 use crate::directory::attributes::{self, mask_destination};
 use crate::directory::codes::{self, CodeCheck, Purpose};
 use crate::directory::ids::Username;
 use crate::directory::password_policy;
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, NewUser, User, UserStatus};
+use crate::directory::{aliases, DirectoryError};
 use crate::messaging::Email;
 use secrecy::ExposeSecret;
 
@@ -91,22 +93,42 @@ pub async fn sign_up(
     } else {
         username.as_str().to_string()
     };
+    // A preferred_username alias needs no verification: it is claimed with
+    // the user, or the sign-up fails as a whole.
+    let case_sensitive = pool.settings.case_sensitive_usernames();
+    let preferred = pool
+        .settings
+        .alias_attributes()
+        .iter()
+        .any(|a| a == "preferred_username")
+        .then(|| {
+            attrs
+                .get("preferred_username")
+                .map(|v| aliases::key(v, case_sensitive))
+        })
+        .flatten();
     let user = core
         .db
         .run(move |conn| {
-            users::create(
-                conn,
-                NewUser {
-                    sub: &sub,
-                    pool_id: &pool_id,
-                    username: &stored_name,
-                    username_key: &key,
-                    password_hash: Some(&hash),
-                    status: UserStatus::Unconfirmed,
-                    attributes: &attrs,
-                },
-                now,
-            )
+            write_tx(conn, |conn| {
+                let user = users::create(
+                    conn,
+                    NewUser {
+                        sub: &sub,
+                        pool_id: &pool_id,
+                        username: &stored_name,
+                        username_key: &key,
+                        password_hash: Some(&hash),
+                        status: UserStatus::Unconfirmed,
+                        attributes: &attrs,
+                    },
+                    now,
+                )?;
+                if let Some(alias) = &preferred {
+                    aliases::claim(conn, &pool_id, "preferred_username", alias, &sub, false)?;
+                }
+                Ok::<_, DirectoryError>(user)
+            })
         })
         .await?;
     let delivery = send_confirmation_code(core, pool, &user, now).await?;
@@ -204,19 +226,47 @@ pub async fn confirm_sign_up(
         ))));
     }
     let target = verification_target(pool, &user).map(str::to_string);
+    // A verified e-mail or phone that is an alias of the pool becomes one:
+    // if another user holds it, the confirmation fails as a whole
+    // (AliasExistsException) and the code stays unused.
+    let alias = target
+        .as_deref()
+        .filter(|t| pool.settings.alias_attributes().iter().any(|a| a == t))
+        .and_then(|t| {
+            user.attribute(t).map(|v| {
+                (
+                    t.to_string(),
+                    aliases::key(v, pool.settings.case_sensitive_usernames()),
+                )
+            })
+        });
     let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
     let sub = user.sub.clone();
+    let pool_id = pool.id.clone();
     let code = code.to_string();
-    core.db
-        .run(
-            move |conn| match codes::consume(conn, &pepper, &sub, Purpose::SignUp, &code, now)? {
-                CodeCheck::Ok => Ok(users::confirm(conn, &sub, target.as_deref(), now)?),
-                CodeCheck::Mismatch => Err(AuthError::CodeMismatch),
-                CodeCheck::Expired => Err(AuthError::ExpiredCode),
-                CodeCheck::TooManyAttempts => Err(AuthError::LimitExceeded),
-            },
-        )
-        .await
+    let outcome = core
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                Ok::<_, DirectoryError>(
+                    match codes::consume(conn, &pepper, &sub, Purpose::SignUp, &code, now)? {
+                        CodeCheck::Ok => {
+                            let user = users::confirm(conn, &sub, target.as_deref(), now)?;
+                            if let Some((kind, key)) = &alias {
+                                aliases::claim(conn, &pool_id, kind, key, &sub, false)?;
+                            }
+                            Ok(user)
+                        }
+                        // Committed: a wrong try counts.
+                        CodeCheck::Mismatch => Err(AuthError::CodeMismatch),
+                        CodeCheck::Expired => Err(AuthError::ExpiredCode),
+                        CodeCheck::TooManyAttempts => Err(AuthError::LimitExceeded),
+                    },
+                )
+            })
+        })
+        .await?;
+    outcome
 }
 
 /// Sends a new sign-up code to an unconfirmed user.

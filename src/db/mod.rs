@@ -105,11 +105,18 @@ impl Db {
 }
 
 /// Runs `f` inside `BEGIN IMMEDIATE`, so read-then-write sequences take the
-/// write lock up front instead of failing with SQLITE_BUSY half-way.
+/// write lock up front instead of failing with SQLITE_BUSY half-way. Inside
+/// an enclosing transaction it becomes a savepoint of that one.
 pub fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.immediate_transaction(f)
+    use diesel::connection::{Connection, TransactionManager};
+    let depth = <Conn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth();
+    match depth {
+        Ok(Some(_)) => conn.transaction(f),
+        _ => conn.immediate_transaction(f),
+    }
 }

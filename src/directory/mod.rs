@@ -1,6 +1,7 @@
 //! The user directory: pools, app clients, users and their attributes,
 //! passwords and one-time codes. Knows nothing of HTTP.
 
+pub mod aliases;
 pub mod attributes;
 pub mod client_settings;
 pub mod clients;
@@ -28,6 +29,9 @@ pub enum DirectoryError {
     InvalidParameter(String),
     #[error("User already exists")]
     UsernameExists,
+    /// The alias kind (`email`, `phone_number`, `preferred_username`).
+    #[error("An account with the given {0} already exists.")]
+    AliasExists(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -211,3 +211,26 @@ pub fn confirm(
         Ok(user)
     })
 }
+
+/// Sets a new password hash and status (a password change, a reset, a
+/// temporary password replaced).
+pub fn set_password(
+    conn: &mut Conn,
+    sub: &UserSub,
+    hash: &str,
+    status: UserStatus,
+    now: i64,
+) -> Result<User, DirectoryError> {
+    let n = diesel::update(users::table.find(sub.as_str()))
+        .set((
+            users::password_hash.eq(hash),
+            users::status.eq(status.as_str()),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n != 1 {
+        return Err(DirectoryError::NotFound("User does not exist.".into()));
+    }
+    find_by_sub(conn, sub.as_str())?
+        .ok_or_else(|| DirectoryError::NotFound("User does not exist.".into()))
+}

@@ -88,6 +88,8 @@ pub struct Messenger {
     transport: Transport,
     from: Mailbox,
     db: Db,
+    /// Where SMS go (`COGNATE_SMS_WEBHOOK_URL`), with the client that posts.
+    sms_webhook: Option<(url::Url, reqwest::Client)>,
 }
 
 impl Messenger {
@@ -103,15 +105,29 @@ impl Messenger {
             ),
             None => Transport::Outbox,
         };
+        let sms_webhook = match &config.sms_webhook_url {
+            None => None,
+            Some(u) => {
+                let url = url::Url::parse(u)
+                    .map_err(|e| MessagingError::Config(format!("COGNATE_SMS_WEBHOOK_URL: {e}")))?;
+                let client = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(10))
+                    .build()
+                    .map_err(|e| MessagingError::Config(format!("SMS webhook client: {e}")))?;
+                Some((url, client))
+            }
+        };
         Ok(Messenger {
             transport,
             from,
             db,
+            sms_webhook,
         })
     }
 
+    /// Whether e-mail or SMS goes to the outbox (no sender configured).
     pub fn uses_outbox(&self) -> bool {
-        matches!(self.transport, Transport::Outbox)
+        matches!(self.transport, Transport::Outbox) || self.sms_webhook.is_none()
     }
 
     /// Delivers `email`, returning once the SMTP server accepted it (or the
@@ -142,10 +158,26 @@ impl Messenger {
         }
     }
 
-    /// Sends a text message. SMS delivery goes to the outbox for now.
+    /// Sends a text message: POSTed as `{"to": …, "message": …}` to the SMS
+    /// webhook, answered with a 2xx once accepted; or kept in the outbox.
     pub async fn send_sms(&self, to: &str, message: &str, now: i64) -> Result<(), MessagingError> {
-        tracing::info!(channel = "sms", "message kept in the outbox");
-        self.keep("sms", to, "", message, now).await
+        let Some((url, client)) = &self.sms_webhook else {
+            tracing::info!(channel = "sms", "message kept in the outbox");
+            return self.keep("sms", to, "", message, now).await;
+        };
+        let res = client
+            .post(url.clone())
+            .json(&serde_json::json!({ "to": to, "message": message }))
+            .send()
+            .await
+            .map_err(|e| MessagingError::Send(format!("SMS webhook: {}", e.without_url())))?;
+        if !res.status().is_success() {
+            return Err(MessagingError::Send(format!(
+                "SMS webhook answered {}",
+                res.status()
+            )));
+        }
+        Ok(())
     }
 
     async fn keep(

@@ -148,6 +148,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/confirmUser", web::get().to(pages::confirm::get))
         .route("/confirmUser", web::post().to(pages::confirm::post))
         .route("/resendCode", web::post().to(pages::confirm::resend))
+        .route("/newPassword", web::get().to(pages::new_password::get))
+        .route("/newPassword", web::post().to(pages::new_password::post))
         .route("/logout", web::get().to(pages::logout::get))
         .route(
             "/{pool_id}/.well-known/openid-configuration",

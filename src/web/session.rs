@@ -169,7 +169,17 @@ pub struct PendingSignUp {
     pub destination: Option<String>,
 }
 
+/// A sign-in with a temporary password, waiting for the new password.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingNewPassword {
+    pub pool_id: String,
+    pub sub: String,
+    /// Unix seconds after which the step must start again.
+    pub until: i64,
+}
+
 pub const SIGNED_IN: &str = "signed_in";
+pub const PENDING_NEW_PASSWORD: &str = "new_password";
 pub const PENDING_AUTHORIZE: &str = "authorize";
 pub const PENDING_SIGNUP: &str = "signup";
 pub const CSRF: &str = "csrf";

@@ -89,3 +89,14 @@ pub struct SignedInPage {
     pub username: String,
     pub logout_href: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "pages/new_password.html")]
+pub struct NewPasswordPage {
+    pub pool_name: String,
+    pub action: String,
+    pub csrf: String,
+    pub password_error: Option<String>,
+    pub password_rules: Vec<String>,
+    pub error: Option<String>,
+}

@@ -35,6 +35,7 @@ async fn wait_healthy(url: &str) {
 
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_dash_nine() {
+    cognate::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cognate.db");
     let port = TcpListener::bind("127.0.0.1:0")

@@ -195,3 +195,98 @@ async fn an_unconfirmed_user_is_sent_to_enter_a_new_code() {
         .await;
     assert_eq!(res.status(), 400);
 }
+
+/// Makes `username`'s password temporary (as an administrator's reset would),
+/// `age` seconds ago.
+fn make_temporary(
+    app: &crate::helpers::TestApp,
+    pool: &str,
+    username: &str,
+    password: &str,
+    age: i64,
+) {
+    use cognate::directory::users::{self, UserStatus};
+    let pool_id = cognate::directory::PoolId::parse(pool).unwrap();
+    let hash = cognate::directory::passwords::Passwords::new(crate::helpers::cheap_argon2())
+        .unwrap()
+        .hash(password)
+        .unwrap();
+    app.db()
+        .with_conn(|conn| {
+            let user = users::find_by_username_key(conn, &pool_id, username)
+                .unwrap()
+                .expect("user");
+            let now = cognate::directory::unix_now();
+            users::set_password(
+                conn,
+                &user.sub,
+                &hash,
+                UserStatus::ForceChangePassword,
+                now - age,
+            )
+            .unwrap();
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_temporary_password_must_be_replaced_before_going_on() {
+    let app = spawn_app().await;
+    let (pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "tempo").await;
+    make_temporary(&app, &pool, "tempo", "Temp-Pass-123", 0);
+
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    http.get(app.authorize_url(&client, &challenge, "np", "n"))
+        .send()
+        .await
+        .unwrap();
+    let res = app
+        .submit_login(&http, &client, "tempo", "Temp-Pass-123")
+        .await;
+    assert_eq!(res.status(), 302);
+    let page = app.absolute(location(&res));
+    assert!(page.contains("/newPassword"), "{page}");
+    // The policy applies to the new password.
+    let res = post_form(&http, &page, &page, &[("password", "weak")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("long enough"));
+    let res = post_form(&http, &page, &page, &[("password", "Brand-New-Pass-7")]).await;
+    assert_eq!(res.status(), 302);
+    let back = location(&res).to_string();
+    assert!(back.starts_with(CALLBACK), "{back}");
+    assert_eq!(query_param(&back, "state").as_deref(), Some("np"));
+    // The new password is now the one, and the user is confirmed.
+    let res = app
+        .submit_login(&app.browser(), &client, "tempo", "Brand-New-Pass-7")
+        .await;
+    assert_eq!(res.status(), 200);
+    // /newPassword without a pending step is refused.
+    let res = app
+        .browser()
+        .get(format!("{}/newPassword?client_id={client}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn an_expired_temporary_password_is_refused() {
+    let app = spawn_app().await;
+    let (pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "stale").await;
+    // The pool's temporary passwords are valid 7 days.
+    make_temporary(&app, &pool, "stale", "Temp-Pass-123", 8 * 86_400);
+    let res = app
+        .submit_login(&app.browser(), &client, "stale", "Temp-Pass-123")
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Temporary password has expired"));
+}

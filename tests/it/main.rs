@@ -23,4 +23,5 @@ mod durability;
 mod hosted_signin;
 mod hosted_signup;
 mod oauth_tokens;
+mod pool_settings;
 mod security;

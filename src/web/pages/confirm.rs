@@ -105,6 +105,7 @@ pub async fn post(
             e @ (AuthError::CodeMismatch
             | AuthError::ExpiredCode
             | AuthError::LimitExceeded
+            | AuthError::AliasExists(_)
             | AuthError::NotAuthorized(_)),
         ) => render(
             &s,

@@ -14,7 +14,9 @@ use crate::directory::clients::Client;
 use crate::directory::pools::Pool;
 use crate::directory::{unix_now, unix_now_ms};
 use crate::web::errors::{html, PageError};
-use crate::web::session::{PendingSignUp, PENDING_AUTHORIZE, PENDING_SIGNUP};
+use crate::web::session::{
+    PendingNewPassword, PendingSignUp, PENDING_AUTHORIZE, PENDING_NEW_PASSWORD, PENDING_SIGNUP,
+};
 use crate::web::views::LoginPage;
 use crate::web::{csrf, WebState};
 
@@ -104,8 +106,20 @@ pub async fn post(
     match result {
         Ok(SignInStep::Authenticated(user)) => sign_in(core, &s, &pool, &user, now).await,
         Ok(SignInStep::ConfirmSignUp(user)) => {
-            // The password was right: the user may finish the sign-up here.
+            // The password was right: the user may finish the sign-up here,
+            // unless the pool leaves confirmation to an administrator.
             let delivery = signup::send_confirmation_code(core, &pool, &user, now).await;
+            if matches!(delivery, Ok(None)) {
+                return render(
+                    &s,
+                    &client,
+                    &pool,
+                    username,
+                    Some("Your account is not confirmed yet. An administrator must confirm it before you can sign in.".into()),
+                    None,
+                    StatusCode::BAD_REQUEST,
+                );
+            }
             s.renew();
             s.insert(
                 PENDING_SIGNUP,
@@ -120,17 +134,21 @@ pub async fn post(
                 &[("client_id", client.id.as_str()), ("username", username)],
             )))
         }
-        Ok(SignInStep::NewPasswordRequired(_)) => render(
-            &s,
-            &client,
-            &pool,
-            username,
-            Some(
-                "Your password must be changed by an administrator before you can sign in.".into(),
-            ),
-            None,
-            StatusCode::BAD_REQUEST,
-        ),
+        Ok(SignInStep::NewPasswordRequired(user)) => {
+            s.renew();
+            s.insert(
+                PENDING_NEW_PASSWORD,
+                PendingNewPassword {
+                    pool_id: pool.id.to_string(),
+                    sub: user.sub.to_string(),
+                    until: now + client.settings.auth_session_ttl_secs(),
+                },
+            )?;
+            Ok(redirect(&href(
+                "/newPassword",
+                &[("client_id", client.id.as_str())],
+            )))
+        }
         Err(AuthError::NotAuthorized(m)) => render(
             &s,
             &client,

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod login;
 pub mod logout;
+pub mod new_password;
 pub mod signup;
 
 use actix_session::Session;

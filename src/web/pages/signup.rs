@@ -250,7 +250,9 @@ pub async fn post(
             }
             render(&s, client.id.as_str(), &pool, f, StatusCode::BAD_REQUEST)
         }
-        Err(AuthError::InvalidParameter(m)) | Err(AuthError::NotAuthorized(m)) => {
+        Err(AuthError::InvalidParameter(m))
+        | Err(AuthError::NotAuthorized(m))
+        | Err(AuthError::AliasExists(m)) => {
             f.error = Some(m);
             render(&s, client.id.as_str(), &pool, f, StatusCode::BAD_REQUEST)
         }
