@@ -180,7 +180,8 @@ pub async fn send_confirmation_code(
             &destination,
             pool.settings.email_verification_subject(),
             &message,
-        )?;
+        )?
+        .with_from(pool.settings.email_from());
         core.messenger.send_email(email, now).await?;
         "EMAIL"
     } else {

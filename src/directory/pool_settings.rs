@@ -1326,6 +1326,15 @@ impl PoolSettings {
     }
 
     /// `OFF`, `ON` or `OPTIONAL`.
+    /// The sender of the pool's e-mail (EmailConfiguration.From), if set.
+    pub fn email_from(&self) -> Option<String> {
+        self.email_configuration
+            .get("From")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    }
+
     pub fn mfa_configuration(&self) -> &str {
         &self.mfa_configuration
     }

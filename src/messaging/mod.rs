@@ -50,6 +50,8 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The pool's own sender, instead of COGNATE_MAIL_FROM.
+    pub from: Option<String>,
 }
 
 impl Email {
@@ -73,7 +75,14 @@ impl Email {
             subject,
             text,
             html,
+            from: None,
         })
+    }
+
+    /// Sends as `from` (a pool's EmailConfiguration.From) when given.
+    pub fn with_from(mut self, from: Option<String>) -> Email {
+        self.from = from;
+        self
     }
 }
 
@@ -139,8 +148,16 @@ impl Messenger {
                     .to
                     .parse()
                     .map_err(|e| MessagingError::Send(format!("bad recipient: {e}")))?;
+                let from = match email.from.as_deref().map(str::parse::<Mailbox>) {
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "the pool's sender address does not parse; using the default");
+                        self.from.clone()
+                    }
+                    None => self.from.clone(),
+                };
                 let message = Message::builder()
-                    .from(self.from.clone())
+                    .from(from)
                     .to(to)
                     .subject(email.subject)
                     .multipart(MultiPart::alternative_plain_html(email.text, email.html))

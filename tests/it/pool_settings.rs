@@ -691,3 +691,40 @@ async fn sms_verification_goes_to_the_webhook() {
     assert_eq!(res.status(), 200);
     assert!(app.mail.all().is_empty());
 }
+
+#[tokio::test]
+async fn the_pools_sender_and_message_are_used() {
+    use cognito::types::{EmailConfigurationType, EmailSendingAccountType, VerificationMessageTemplateType};
+    let app = spawn_app().await;
+    let (_pool, client) = pool_with(
+        &app,
+        app.cognito()
+            .create_user_pool()
+            .pool_name("branded")
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .email_configuration(
+                EmailConfigurationType::builder()
+                    .email_sending_account(EmailSendingAccountType::Developer)
+                    .from("Acme Accounts <accounts@acme.example>")
+                    .build(),
+            )
+            .verification_message_template(
+                VerificationMessageTemplateType::builder()
+                    .email_subject("Welcome to Acme")
+                    .email_message("Your Acme code: {####}")
+                    .build(),
+            ),
+    )
+    .await;
+    let res = sign_up(
+        &app,
+        &client,
+        &[("username", "acme"), ("password", PASSWORD), ("email", "acme@example.com")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let mail = app.mail.wait_for("acme@example.com").await;
+    assert_eq!(mail.subject().as_deref(), Some("Welcome to Acme"));
+    assert!(mail.text_body().contains("Your Acme code: "));
+    assert!(mail.from.contains("accounts@acme.example"), "{}", mail.from);
+}
