@@ -2,6 +2,7 @@
 //! the Cognito API: sign-up, confirmation, password sign-in, OAuth grants.
 //! A rule lives here once; the faces only parse and render.
 
+pub mod admin_users;
 pub mod console;
 pub mod flow;
 pub mod oauth;

@@ -12,6 +12,7 @@ pub mod password_policy;
 pub mod passwords;
 pub mod pool_settings;
 pub mod pools;
+pub mod user_admin;
 pub mod users;
 
 pub use ids::{ClientId, PoolId, UserSub};

@@ -694,7 +694,9 @@ async fn sms_verification_goes_to_the_webhook() {
 
 #[tokio::test]
 async fn the_pools_sender_and_message_are_used() {
-    use cognito::types::{EmailConfigurationType, EmailSendingAccountType, VerificationMessageTemplateType};
+    use cognito::types::{
+        EmailConfigurationType, EmailSendingAccountType, VerificationMessageTemplateType,
+    };
     let app = spawn_app().await;
     let (_pool, client) = pool_with(
         &app,
@@ -719,7 +721,11 @@ async fn the_pools_sender_and_message_are_used() {
     let res = sign_up(
         &app,
         &client,
-        &[("username", "acme"), ("password", PASSWORD), ("email", "acme@example.com")],
+        &[
+            ("username", "acme"),
+            ("password", PASSWORD),
+            ("email", "acme@example.com"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 302);
