@@ -23,6 +23,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde_json::Value;
 
+pub use super::signin::sign_in_name;
 use super::{AuthError, Core};
 use crate::db::write_tx;
 use crate::directory::attributes::{self, is_email, is_phone_number, mask_destination};
@@ -391,17 +392,6 @@ fn alias_claims(
                 .map(|v| (kind.clone(), aliases::key(v, case_sensitive)))
         })
         .collect()
-}
-
-/// The name a user signs in with: the e-mail address or phone number where
-/// that is the pool's username, else the user name.
-pub fn sign_in_name(pool: &Pool, user: &User) -> String {
-    pool.settings
-        .username_attributes()
-        .iter()
-        .find_map(|a| user.attribute(a))
-        .unwrap_or(&user.username)
-        .to_string()
 }
 
 /// Where an invitation goes: the e-mail address, else the phone number.

@@ -215,3 +215,14 @@ pub async fn session_user(
                 == PasswordStep::Authenticated
     }))
 }
+
+/// The name a user signs in with: the e-mail address or phone number where
+/// that is the pool's username, else the user name.
+pub fn sign_in_name(pool: &Pool, user: &User) -> String {
+    pool.settings
+        .username_attributes()
+        .iter()
+        .find_map(|a| user.attribute(a))
+        .unwrap_or(&user.username)
+        .to_string()
+}

@@ -25,7 +25,7 @@ pub async fn console_app() -> (crate::helpers::TestApp, reqwest::Client) {
 async fn the_console_needs_its_password() {
     let app = spawn_app_with(|c| c.admin_password = Some(ADMIN_PASSWORD.to_string().into())).await;
     let http = app.browser();
-    for path in ["/admin", "/admin/outbox"] {
+    for path in ["/admin", "/admin/outbox", "/admin/pools/new"] {
         let res = http.get(format!("{}{path}", app.url)).send().await.unwrap();
         assert_eq!(res.status(), 303, "{path}");
         assert_eq!(location(&res), "/admin/login");

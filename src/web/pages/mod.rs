@@ -114,7 +114,7 @@ pub async fn finish(
         actix_web::http::StatusCode::OK,
         &SignedInPage {
             pool_name: pool.name.clone(),
-            username: user.username.clone(),
+            username: signin::sign_in_name(pool, user),
             logout_href: None,
         },
     ))
