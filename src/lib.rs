@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod directory;
 pub mod messaging;
+pub mod mfa;
 pub mod tokens;
 pub mod web;
 

@@ -55,6 +55,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_mfa (user_id) {
+        user_id -> Text,
+        totp_secret -> Nullable<Text>,
+        totp_verified -> Bool,
+        totp_last_step -> BigInt,
+        sms_enabled -> Bool,
+        preferred -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     user_aliases (pool_id, kind, alias_key) {
         pool_id -> Text,
         kind -> Text,
@@ -146,6 +157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_clients,
     users,
     user_aliases,
+    user_mfa,
     codes,
     sign_in_failures,
     web_sessions,

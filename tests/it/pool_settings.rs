@@ -112,7 +112,10 @@ async fn email_as_the_username() {
     .await;
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
-    assert!(page.contains("eve@example.com"), "signed in as the address: {page}");
+    assert!(
+        page.contains("eve@example.com"),
+        "signed in as the address: {page}"
+    );
     assert!(can_sign_in(&app, &client, "eve@example.com").await);
     // The same address cannot sign up twice.
     let res = sign_up(
