@@ -133,14 +133,24 @@ impl Application {
         install_crypto_provider();
         let db = Db::open(&config.database_url)?;
         let (access_key_id, secret_access_key) = api_key_pair(&config, &db)?;
-        let (pepper, cookie_key) = db.with_conn(|conn| {
+        let (pepper, cookie_key, mfa_key) = db.with_conn(|conn| {
             let (pepper, _) = settings::get_or_create(conn, "code_pepper", || random_token(32))?;
+            let (mfa_key, _) = settings::get_or_create(conn, "mfa_key", || {
+                let mut k = [0u8; 32];
+                rand::Rng::fill(&mut rand::rng(), &mut k);
+                STANDARD.encode(k)
+            })?;
             let (cookie, _) = settings::get_or_create(conn, "cookie_key", || {
                 let key = Key::generate();
                 STANDARD.encode(key.master())
             })?;
-            Ok((pepper, cookie))
+            Ok((pepper, cookie, mfa_key))
         })?;
+        let mfa_key = STANDARD
+            .decode(mfa_key)
+            .ok()
+            .and_then(|b| crate::mfa::seal::SealKey::new(&b).ok())
+            .ok_or_else(|| StartError::Other("the stored MFA key is corrupt".into()))?;
         let cookie_key = STANDARD
             .decode(cookie_key)
             .ok()
@@ -172,6 +182,7 @@ impl Application {
             passwords,
             messenger,
             code_pepper: SecretString::from(pepper),
+            mfa_key,
             admin_password_hash,
             access_key_id,
             secret_access_key,

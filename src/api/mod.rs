@@ -210,6 +210,8 @@ fn admin_operation(name: &str) -> Option<Op> {
         "UpdateUserPool" => op!(pools::update),
         "DeleteUserPool" => op!(pools::delete),
         "AddCustomAttributes" => op!(pools::add_custom_attributes),
+        "GetUserPoolMfaConfig" => op!(pools::get_mfa_config),
+        "SetUserPoolMfaConfig" => op!(pools::set_mfa_config),
         "CreateUserPoolClient" => op!(clients::create),
         "DescribeUserPoolClient" => op!(clients::describe),
         "ListUserPoolClients" => op!(clients::list),

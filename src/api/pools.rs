@@ -116,3 +116,95 @@ pub async fn add_custom_attributes(core: &Core, input: Value) -> Result<Value, A
         .await?;
     Ok(json!({}))
 }
+
+/// GetUserPoolMfaConfig's and SetUserPoolMfaConfig's answer.
+fn mfa_config(settings: &PoolSettings) -> Value {
+    let on = |m: &str| settings.enabled_mfas.iter().any(|x| x == m);
+    let mut out = json!({
+        "MfaConfiguration": settings.mfa_configuration(),
+        "SoftwareTokenMfaConfiguration": { "Enabled": on("SOFTWARE_TOKEN_MFA") },
+    });
+    if on("SMS_MFA") {
+        out["SmsMfaConfiguration"] = json!({
+            "SmsAuthenticationMessage": settings.sms_authentication_message(),
+        });
+    }
+    out
+}
+
+pub async fn get_mfa_config(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let id = pool_id(&input)?;
+    let (pool, _) = load(core, &id).await?;
+    Ok(mfa_config(&pool.settings))
+}
+
+/// SetUserPoolMfaConfig: the methods offered and OFF/OPTIONAL/ON.
+pub async fn set_mfa_config(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let id = pool_id(&input)?;
+    let (pool, _) = load(core, &id).await?;
+    let mut settings = pool.settings.clone();
+    let enabled = |member: &str| -> Result<Option<bool>, ApiError> {
+        match input.get(member) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(o)) if member == "SmsMfaConfiguration" => {
+                if let Some(msg) = o.get("SmsAuthenticationMessage").and_then(Value::as_str) {
+                    if !msg.contains("{####}") {
+                        return Err(ApiError::invalid(
+                            "SmsAuthenticationMessage must contain {####}.",
+                        ));
+                    }
+                }
+                Ok(Some(true))
+            }
+            Some(Value::Object(o)) => Ok(Some(
+                o.get("Enabled").and_then(Value::as_bool).unwrap_or(false),
+            )),
+            Some(_) => Err(ApiError::new(
+                "SerializationException",
+                format!("{member} must be an object"),
+            )),
+        }
+    };
+    let totp = enabled("SoftwareTokenMfaConfiguration")?;
+    let sms = enabled("SmsMfaConfiguration")?;
+    let mut methods = Vec::new();
+    if totp.unwrap_or_else(|| {
+        settings
+            .enabled_mfas
+            .iter()
+            .any(|m| m == "SOFTWARE_TOKEN_MFA")
+    }) {
+        methods.push("SOFTWARE_TOKEN_MFA".to_string());
+    }
+    if sms.unwrap_or_else(|| settings.enabled_mfas.iter().any(|m| m == "SMS_MFA")) {
+        methods.push("SMS_MFA".to_string());
+    }
+    if let Some(msg) = input
+        .get("SmsMfaConfiguration")
+        .and_then(|o| o.get("SmsAuthenticationMessage"))
+        .and_then(Value::as_str)
+    {
+        settings.sms_authentication_message = Some(msg.to_string());
+    }
+    if let Some(conf) = input.get("MfaConfiguration") {
+        let conf = conf.as_str().unwrap_or_default();
+        if !matches!(conf, "OFF" | "ON" | "OPTIONAL") {
+            return Err(ApiError::invalid(
+                "MfaConfiguration must be OFF, ON or OPTIONAL.",
+            ));
+        }
+        settings.mfa_configuration = conf.to_string();
+    }
+    if settings.mfa_configuration != "OFF" && methods.is_empty() {
+        return Err(ApiError::invalid(
+            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
+        ));
+    }
+    settings.enabled_mfas = methods;
+    let out = mfa_config(&settings);
+    let now = unix_now();
+    core.db
+        .run(move |conn| pools::update(conn, &id, None, &settings, now))
+        .await?;
+    Ok(out)
+}

@@ -93,6 +93,80 @@ pub fn lock_until(failures: i32, now_ms: i64) -> i64 {
     now_ms + (1000i64 << exp).min(MAX_LOCK_MS)
 }
 
+/// A second factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaMethod {
+    Totp,
+    Sms,
+}
+
+/// What the pool asks: `OFF`, `OPTIONAL` or `ON`, and the methods it offers.
+#[derive(Clone, Copy, Debug)]
+pub struct MfaPolicy {
+    pub required: bool,
+    pub optional: bool,
+    pub totp_allowed: bool,
+    pub sms_allowed: bool,
+}
+
+impl MfaPolicy {
+    /// From the pool's MfaConfiguration and enabled methods (none named
+    /// means both are offered).
+    pub fn new(configuration: &str, enabled: &[String]) -> MfaPolicy {
+        let any = enabled.is_empty();
+        MfaPolicy {
+            required: configuration == "ON",
+            optional: configuration == "OPTIONAL",
+            totp_allowed: any || enabled.iter().any(|m| m == "SOFTWARE_TOKEN_MFA"),
+            sms_allowed: any || enabled.iter().any(|m| m == "SMS_MFA"),
+        }
+    }
+}
+
+/// What the user has set up.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MfaState {
+    pub has_totp: bool,
+    pub sms_enabled: bool,
+    pub verified_phone: bool,
+    pub preferred: Option<MfaMethod>,
+}
+
+/// The step after a right password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaStep {
+    /// No second factor: signed in.
+    Done,
+    Challenge(MfaMethod),
+    /// Both methods set up and none preferred: the user picks.
+    Select,
+    /// MFA is required and nothing is set up: enroll this method first.
+    Setup(MfaMethod),
+    /// MFA is required but no method can work for this user.
+    Unavailable,
+}
+
+/// Decides the second-factor step.
+pub fn mfa_step(policy: MfaPolicy, user: MfaState) -> MfaStep {
+    if !policy.required && !policy.optional {
+        return MfaStep::Done;
+    }
+    let totp = policy.totp_allowed && user.has_totp;
+    // Where MFA is required, a verified phone is enough for SMS.
+    let sms = policy.sms_allowed && user.verified_phone && (user.sms_enabled || policy.required);
+    match (totp, sms) {
+        (true, true) => match user.preferred {
+            Some(m) => MfaStep::Challenge(m),
+            None => MfaStep::Select,
+        },
+        (true, false) => MfaStep::Challenge(MfaMethod::Totp),
+        (false, true) => MfaStep::Challenge(MfaMethod::Sms),
+        (false, false) if !policy.required => MfaStep::Done,
+        (false, false) if policy.totp_allowed => MfaStep::Setup(MfaMethod::Totp),
+        (false, false) => MfaStep::Unavailable,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +238,66 @@ mod tests {
             }
         );
         assert!(matches!(admit(i32::MAX, 0, 0), Admission::Counted { .. }));
+    }
+
+    fn policy(conf: &str, methods: &[&str]) -> MfaPolicy {
+        MfaPolicy::new(
+            conf,
+            &methods.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn mfa_steps() {
+        let none = MfaState::default();
+        let totp = MfaState {
+            has_totp: true,
+            ..Default::default()
+        };
+        let phone = MfaState {
+            verified_phone: true,
+            ..Default::default()
+        };
+        let both = MfaState {
+            has_totp: true,
+            sms_enabled: true,
+            verified_phone: true,
+            preferred: None,
+        };
+        assert_eq!(mfa_step(policy("OFF", &[]), both), MfaStep::Done);
+        assert_eq!(mfa_step(policy("OPTIONAL", &[]), none), MfaStep::Done);
+        assert_eq!(
+            mfa_step(policy("OPTIONAL", &[]), totp),
+            MfaStep::Challenge(MfaMethod::Totp)
+        );
+        // Optional SMS needs the user to have turned it on.
+        assert_eq!(mfa_step(policy("OPTIONAL", &[]), phone), MfaStep::Done);
+        assert_eq!(
+            mfa_step(policy("ON", &["SMS_MFA"]), phone),
+            MfaStep::Challenge(MfaMethod::Sms)
+        );
+        assert_eq!(
+            mfa_step(policy("ON", &["SOFTWARE_TOKEN_MFA"]), none),
+            MfaStep::Setup(MfaMethod::Totp)
+        );
+        assert_eq!(
+            mfa_step(policy("ON", &["SMS_MFA"]), none),
+            MfaStep::Unavailable
+        );
+        assert_eq!(mfa_step(policy("ON", &[]), both), MfaStep::Select);
+        let preferred = MfaState {
+            preferred: Some(MfaMethod::Sms),
+            ..both
+        };
+        assert_eq!(
+            mfa_step(policy("ON", &[]), preferred),
+            MfaStep::Challenge(MfaMethod::Sms)
+        );
+        // A method the pool no longer offers is not asked for.
+        assert_eq!(
+            mfa_step(policy("OPTIONAL", &["SMS_MFA"]), totp),
+            MfaStep::Done
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod admin_users;
 pub mod console;
 pub mod flow;
+pub mod mfa;
 pub mod oauth;
 pub mod signin;
 pub mod signup;
@@ -29,6 +30,8 @@ pub struct Core {
     pub messenger: Messenger,
     /// Key of the HMAC under which one-time codes are stored.
     pub code_pepper: SecretString,
+    /// Seals the TOTP secrets at rest.
+    pub mfa_key: crate::mfa::seal::SealKey,
     /// argon2id hash of the console's `admin` password.
     pub admin_password_hash: String,
     /// The key pair that signs admin API calls.

@@ -22,12 +22,15 @@ pub const WINDOW: i64 = 3600;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
     SignUp,
+    /// The code of an SMS second factor.
+    SmsMfa,
 }
 
 impl Purpose {
     fn as_str(self) -> &'static str {
         match self {
             Purpose::SignUp => "signup",
+            Purpose::SmsMfa => "sms_mfa",
         }
     }
 
@@ -35,6 +38,7 @@ impl Purpose {
     pub fn ttl(self) -> i64 {
         match self {
             Purpose::SignUp => 24 * 3600,
+            Purpose::SmsMfa => 180,
         }
     }
 }

@@ -148,6 +148,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/confirmUser", web::get().to(pages::confirm::get))
         .route("/confirmUser", web::post().to(pages::confirm::post))
         .route("/resendCode", web::post().to(pages::confirm::resend))
+        .route("/mfa", web::get().to(pages::mfa::challenge_page))
+        .route("/mfa", web::post().to(pages::mfa::challenge))
+        .route("/mfa/setup", web::get().to(pages::mfa::setup_page))
+        .route("/mfa/setup", web::post().to(pages::mfa::setup))
+        .route("/mfa/setup/qr.png", web::get().to(pages::mfa::setup_qr))
+        .route("/account", web::get().to(pages::mfa::account))
+        .route("/account/mfa", web::get().to(pages::mfa::account_setup))
+        .route(
+            "/account/mfa/disable",
+            web::post().to(pages::mfa::account_disable),
+        )
         .route("/newPassword", web::get().to(pages::new_password::get))
         .route("/newPassword", web::post().to(pages::new_password::post))
         .route("/logout", web::get().to(pages::logout::get))

@@ -178,7 +178,36 @@ pub struct PendingNewPassword {
     pub until: i64,
 }
 
+/// A sign-in waiting for its second factor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingMfa {
+    pub pool_id: String,
+    pub sub: String,
+    /// `SOFTWARE_TOKEN_MFA` or `SMS_MFA`.
+    pub method: String,
+    /// The name typed at sign-in: wrong codes count against its lockout.
+    pub lock_key: String,
+    pub destination: Option<String>,
+    pub until: i64,
+}
+
+/// A TOTP enrollment waiting for its first code: during a sign-in where MFA
+/// is required, or from the account page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingSetup {
+    pub pool_id: String,
+    pub sub: String,
+    /// The new secret, sealed for the user.
+    pub sealed: String,
+    /// Part of a sign-in (else the account page's).
+    pub signing_in: bool,
+    pub lock_key: String,
+    pub until: i64,
+}
+
 pub const SIGNED_IN: &str = "signed_in";
+pub const PENDING_MFA: &str = "mfa";
+pub const PENDING_SETUP: &str = "mfa_setup";
 pub const PENDING_NEW_PASSWORD: &str = "new_password";
 pub const PENDING_AUTHORIZE: &str = "authorize";
 pub const PENDING_SIGNUP: &str = "signup";

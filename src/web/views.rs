@@ -100,3 +100,44 @@ pub struct NewPasswordPage {
     pub password_rules: Vec<String>,
     pub error: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "pages/mfa.html")]
+pub struct MfaPage {
+    pub pool_name: String,
+    pub action: String,
+    pub csrf: String,
+    /// An SMS code (else an authenticator app's).
+    pub sms: bool,
+    pub destination: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/mfa_setup.html")]
+pub struct MfaSetupPage {
+    pub pool_name: String,
+    pub action: String,
+    pub csrf: String,
+    pub qr_src: String,
+    /// The base32 secret, for manual entry.
+    pub secret: String,
+    /// Enrollment is a required step of this sign-in.
+    pub required: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/account.html")]
+pub struct AccountPage {
+    pub pool_name: String,
+    pub username: String,
+    pub csrf: String,
+    pub mfa_on: bool,
+    pub mfa_available: bool,
+    pub can_disable: bool,
+    pub setup_href: String,
+    pub disable_action: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}

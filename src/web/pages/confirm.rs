@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{client_and_pool, href, sign_in};
+use super::{client_and_pool, href};
 use crate::auth::{signup, AuthError};
 use crate::directory::clients::Client;
 use crate::directory::pools::Pool;
@@ -89,7 +89,9 @@ pub async fn post(
         Ok(user) => {
             let pending = session::get::<PendingSignUp>(&s, PENDING_SIGNUP);
             if user.enabled && pending.is_some_and(|p| p.sub == user.sub.as_str()) {
-                return sign_in(core, &s, &pool, &user, now).await;
+                let lock_key = super::login::pool_lock_key(&pool, username);
+                return super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now)
+                    .await;
             }
             super::login::render(
                 &s,

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{client_and_pool, href, redirect, sign_in, username_label};
+use super::{client_and_pool, href, redirect, username_label};
 use crate::auth::oauth::{self, AuthorizeParams};
 use crate::auth::signin::{self, SignInStep};
 use crate::auth::signup;
@@ -60,6 +60,13 @@ pub fn render(
     ))
 }
 
+/// The lockout key of a typed name (as sign-in counts it).
+pub fn pool_lock_key(pool: &Pool, typed: &str) -> String {
+    crate::directory::ids::Username::parse(typed)
+        .map(|u| u.key(pool.settings.case_sensitive_usernames()))
+        .unwrap_or_default()
+}
+
 /// GET /login. Accepts the authorization parameters too, as Cognito's
 /// hosted UI does, so an app may link here directly.
 pub async fn get(
@@ -104,7 +111,10 @@ pub async fn post(
     let result =
         signin::password_sign_in(core, &pool, username, &form.password, false, unix_now_ms()).await;
     match result {
-        Ok(SignInStep::Authenticated(user)) => sign_in(core, &s, &pool, &user, now).await,
+        Ok(SignInStep::Authenticated(user)) => {
+            let lock_key = pool_lock_key(&pool, username);
+            super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now).await
+        }
         Ok(SignInStep::ConfirmSignUp(user)) => {
             // The password was right: the user may finish the sign-up here,
             // unless the pool leaves confirmation to an administrator.

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod login;
 pub mod logout;
+pub mod mfa;
 pub mod new_password;
 pub mod signup;
 

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::login::ClientQuery;
-use super::{client_and_pool, href, sign_in};
+use super::{client_and_pool, href};
 use crate::auth::{signin, AuthError};
 use crate::directory::pools::Pool;
 use crate::directory::{unix_now, users};
@@ -95,7 +95,8 @@ pub async fn post(
     match signin::complete_new_password(core, &pool, &user, &form.password, now).await {
         Ok(user) => {
             s.remove(PENDING_NEW_PASSWORD);
-            sign_in(core, &s, &pool, &user, now).await
+            let lock_key = user.username.clone();
+            super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now).await
         }
         Err(AuthError::InvalidPassword(m)) | Err(AuthError::InvalidParameter(m)) => render(
             &s,

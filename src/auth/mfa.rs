@@ -1,0 +1,210 @@
+//! Second factors at sign-in and in self-service: which step comes after
+//! the password, SMS codes, TOTP checks (no replay; wrong codes count
+//! towards the sign-in lockout), enrollment and removal.
+
+use secrecy::ExposeSecret;
+
+use super::flow::{self, MfaMethod, MfaPolicy, MfaState, MfaStep};
+use super::signin::{admit_attempt, LOCKED};
+use super::signup::CodeDelivery;
+use super::{AuthError, Core};
+use crate::directory::attributes::mask_destination;
+use crate::directory::codes::{self, CodeCheck, Purpose};
+use crate::directory::lockout;
+use crate::directory::pools::Pool;
+use crate::directory::users::User;
+use crate::mfa::{self, UserMfa};
+
+pub const WRONG_CODE: &str = "Invalid code or auth state for the user.";
+
+pub fn policy(pool: &Pool) -> MfaPolicy {
+    MfaPolicy::new(
+        pool.settings.mfa_configuration(),
+        &pool.settings.enabled_mfas,
+    )
+}
+
+fn method(name: Option<&str>) -> Option<MfaMethod> {
+    match name {
+        Some(mfa::SOFTWARE_TOKEN_MFA) => Some(MfaMethod::Totp),
+        Some(mfa::SMS_MFA) => Some(MfaMethod::Sms),
+        _ => None,
+    }
+}
+
+pub async fn load(core: &Core, user: &User) -> Result<UserMfa, AuthError> {
+    let sub = user.sub.clone();
+    Ok(core.db.run(move |conn| mfa::load(conn, &sub)).await?)
+}
+
+/// The step after `user`'s right password.
+pub async fn step_after_password(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+) -> Result<MfaStep, AuthError> {
+    let record = load(core, user).await?;
+    let state = MfaState {
+        has_totp: record.has_totp(),
+        sms_enabled: record.sms_enabled,
+        verified_phone: user.attribute("phone_number").is_some()
+            && user.attribute("phone_number_verified") == Some("true"),
+        preferred: method(record.preferred.as_deref()),
+    };
+    Ok(flow::mfa_step(policy(pool), state))
+}
+
+/// Sends an SMS sign-in code to the user's phone.
+pub async fn send_sms_code(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    now: i64,
+) -> Result<CodeDelivery, AuthError> {
+    let phone = user
+        .attribute("phone_number")
+        .ok_or_else(|| AuthError::InvalidParameter("The user has no phone number.".into()))?
+        .to_string();
+    let code = codes::generate();
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let sub = user.sub.clone();
+    let stored = code.clone();
+    let sent = core
+        .db
+        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::SmsMfa, &stored, now))
+        .await?;
+    if !sent {
+        return Err(AuthError::LimitExceeded);
+    }
+    let message = pool
+        .settings
+        .sms_authentication_message()
+        .replace("{####}", &code);
+    core.messenger.send_sms(&phone, &message, now).await?;
+    Ok(CodeDelivery {
+        destination: mask_destination(&phone),
+        medium: "SMS",
+        attribute: "phone_number",
+    })
+}
+
+/// Checks a second-factor code. Each try is admitted by the lockout of
+/// `lock_key` (the name typed at sign-in), as a password try would be.
+pub async fn check_code(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    method: MfaMethod,
+    code: &str,
+    lock_key: &str,
+    now_ms: i64,
+) -> Result<(), AuthError> {
+    let realm = pool.id.to_string();
+    let key = lock_key.to_string();
+    let (r, k) = (realm.clone(), key.clone());
+    let admitted = core
+        .db
+        .run(move |conn| admit_attempt(conn, &r, &k, now_ms))
+        .await?;
+    if !admitted {
+        return Err(AuthError::NotAuthorized(LOCKED.into()));
+    }
+    let now = now_ms / 1000;
+    let ok = match method {
+        MfaMethod::Totp => {
+            let record = load(core, user).await?;
+            let secret = record
+                .totp_secret
+                .as_deref()
+                .filter(|_| record.totp_verified)
+                .and_then(|sealed| core.mfa_key.open(sealed, user.sub.as_str()).ok());
+            match secret.and_then(|s| mfa::matching_step(&s, code, now)) {
+                Some(step) => {
+                    let sub = user.sub.clone();
+                    core.db
+                        .run(move |conn| mfa::use_step(conn, &sub, step))
+                        .await?
+                }
+                None => false,
+            }
+        }
+        MfaMethod::Sms => {
+            let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+            let sub = user.sub.clone();
+            let code = code.to_string();
+            let check = core
+                .db
+                .run(move |conn| codes::consume(conn, &pepper, &sub, Purpose::SmsMfa, &code, now))
+                .await?;
+            check == CodeCheck::Ok
+        }
+    };
+    if !ok {
+        return Err(AuthError::CodeMismatch);
+    }
+    core.db
+        .run(move |conn| lockout::clear(conn, &realm, &key))
+        .await?;
+    Ok(())
+}
+
+/// A new TOTP secret for enrollment, sealed for `user` (kept by the caller
+/// until the first code proves the app has it).
+pub fn new_totp_secret(core: &Core, user: &User) -> Result<String, AuthError> {
+    core.mfa_key
+        .seal(&mfa::new_secret(), user.sub.as_str())
+        .map_err(|e| AuthError::Internal(e.to_string()))
+}
+
+/// The secret of a pending enrollment, opened.
+pub fn open_secret(core: &Core, user: &User, sealed: &str) -> Result<Vec<u8>, AuthError> {
+    core.mfa_key
+        .open(sealed, user.sub.as_str())
+        .map_err(|_| AuthError::InvalidParameter("The enrollment has expired; start again.".into()))
+}
+
+/// Finishes a TOTP enrollment when `code` is right for the pending secret:
+/// the app becomes the user's method (preferred if none was).
+pub async fn verify_totp_setup(
+    core: &Core,
+    user: &User,
+    sealed: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), AuthError> {
+    let secret = open_secret(core, user, sealed)?;
+    let Some(step) = mfa::matching_step(&secret, code, now) else {
+        return Err(AuthError::CodeMismatch);
+    };
+    let mut record = load(core, user).await?;
+    record.totp_secret = Some(sealed.to_string());
+    record.totp_verified = true;
+    record.totp_last_step = step;
+    if record.preferred.is_none() {
+        record.preferred = Some(mfa::SOFTWARE_TOKEN_MFA.to_string());
+    }
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| mfa::store(conn, &sub, &record))
+        .await?;
+    Ok(())
+}
+
+/// Removes the user's second factors (where the pool does not require MFA).
+pub async fn disable(core: &Core, pool: &Pool, user: &User) -> Result<(), AuthError> {
+    if policy(pool).required {
+        return Err(AuthError::InvalidParameter(
+            "This pool requires MFA: it cannot be turned off.".into(),
+        ));
+    }
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| mfa::store(conn, &sub, &UserMfa::default()))
+        .await?;
+    Ok(())
+}
+
+/// The issuer and account shown in the authenticator app.
+pub fn otpauth_uri(pool: &Pool, account: &str, secret: &[u8]) -> Option<String> {
+    mfa::otpauth_uri(secret, &pool.name, account)
+}

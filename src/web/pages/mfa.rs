@@ -1,0 +1,454 @@
+//! The second step of sign-in (`/mfa`), TOTP enrollment (`/mfa/setup`, with
+//! its QR code), and the signed-in user's page (`/account`).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::login::ClientQuery;
+use super::{client_and_pool, current_user, href, redirect, sign_in};
+use crate::auth::flow::{MfaMethod, MfaStep};
+use crate::auth::{mfa, AuthError, Core};
+use crate::directory::clients::Client;
+use crate::directory::pools::Pool;
+use crate::directory::users::{self, User};
+use crate::directory::{unix_now, unix_now_ms};
+use crate::web::errors::{html, PageError};
+use crate::web::session::{self, PendingMfa, PendingSetup, PENDING_MFA, PENDING_SETUP};
+use crate::web::views::{AccountPage, MfaPage, MfaSetupPage};
+use crate::web::{csrf, WebState};
+
+/// How long a pending second step lasts: the client's AuthSessionValidity.
+fn until(client: &Client, now: i64) -> i64 {
+    now + client.settings.auth_session_ttl_secs()
+}
+
+/// After a right password (or a first sign-in): the second factor, its
+/// enrollment, or straight in.
+pub async fn after_password(
+    core: &Core,
+    s: &Session,
+    client: &Client,
+    pool: &Pool,
+    user: &User,
+    lock_key: &str,
+    now: i64,
+) -> Result<HttpResponse, PageError> {
+    let cid = client.id.as_str();
+    let step = mfa::step_after_password(core, pool, user).await?;
+    let pending = |method: &str, destination: Option<String>| PendingMfa {
+        pool_id: pool.id.to_string(),
+        sub: user.sub.to_string(),
+        method: method.to_string(),
+        lock_key: lock_key.to_string(),
+        destination,
+        until: until(client, now),
+    };
+    match step {
+        MfaStep::Done => sign_in(core, s, pool, user, now).await,
+        MfaStep::Challenge(MfaMethod::Sms) => {
+            let delivery = mfa::send_sms_code(core, pool, user, now).await?;
+            s.renew();
+            s.insert(PENDING_MFA, pending(crate::mfa::SMS_MFA, Some(delivery.destination)))?;
+            Ok(redirect(&href("/mfa", &[("client_id", cid)])))
+        }
+        // The hosted UI asks for the app where both are set up.
+        MfaStep::Challenge(MfaMethod::Totp) | MfaStep::Select => {
+            s.renew();
+            s.insert(PENDING_MFA, pending(crate::mfa::SOFTWARE_TOKEN_MFA, None))?;
+            Ok(redirect(&href("/mfa", &[("client_id", cid)])))
+        }
+        MfaStep::Setup(_) => {
+            s.renew();
+            s.insert(
+                PENDING_SETUP,
+                PendingSetup {
+                    pool_id: pool.id.to_string(),
+                    sub: user.sub.to_string(),
+                    sealed: mfa::new_totp_secret(core, user)?,
+                    signing_in: true,
+                    lock_key: lock_key.to_string(),
+                    until: until(client, now),
+                },
+            )?;
+            Ok(redirect(&href("/mfa/setup", &[("client_id", cid)])))
+        }
+        MfaStep::Unavailable => Err(PageError::Forbidden(
+            "This app requires multi-factor authentication, but no method is available for your account. Contact the app's administrator."
+                .into(),
+        )),
+    }
+}
+
+async fn user_by_sub(core: &Core, sub: &str) -> Result<User, PageError> {
+    let id = sub.to_string();
+    core.db
+        .run(move |conn| users::find_by_sub(conn, &id))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?
+        .ok_or_else(|| PageError::BadRequest("The user no longer exists.".into()))
+}
+
+fn expired() -> PageError {
+    PageError::BadRequest("This sign-in step has expired. Sign in again.".into())
+}
+
+fn pending_mfa(s: &Session, pool: &Pool, now: i64) -> Result<PendingMfa, PageError> {
+    session::get::<PendingMfa>(s, PENDING_MFA)
+        .filter(|p| p.pool_id == pool.id.as_str() && p.until >= now)
+        .ok_or_else(expired)
+}
+
+fn render_mfa(
+    s: &Session,
+    client: &Client,
+    pool: &Pool,
+    p: &PendingMfa,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    Ok(html(
+        status,
+        &MfaPage {
+            pool_name: pool.name.clone(),
+            action: href("/mfa", &[("client_id", client.id.as_str())]),
+            csrf: csrf::token(s)?,
+            sms: p.method == crate::mfa::SMS_MFA,
+            destination: p.destination.clone(),
+            error,
+        },
+    ))
+}
+
+/// GET /mfa.
+pub async fn challenge_page(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (client, pool) = client_and_pool(&state.core, q.client_id.as_deref()).await?;
+    let p = pending_mfa(&s, &pool, unix_now())?;
+    render_mfa(&s, &client, &pool, &p, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// POST /mfa.
+pub async fn challenge(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    let now_ms = unix_now_ms();
+    let p = pending_mfa(&s, &pool, now_ms / 1000)?;
+    let user = user_by_sub(core, &p.sub).await?;
+    let method = if p.method == crate::mfa::SMS_MFA {
+        MfaMethod::Sms
+    } else {
+        MfaMethod::Totp
+    };
+    match mfa::check_code(core, &pool, &user, method, &form.code, &p.lock_key, now_ms).await {
+        Ok(()) => {
+            s.remove(PENDING_MFA);
+            sign_in(core, &s, &pool, &user, now_ms / 1000).await
+        }
+        Err(AuthError::CodeMismatch) => render_mfa(
+            &s,
+            &client,
+            &pool,
+            &p,
+            Some(mfa::WRONG_CODE.into()),
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(AuthError::NotAuthorized(m)) => {
+            render_mfa(&s, &client, &pool, &p, Some(m), StatusCode::BAD_REQUEST)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn pending_setup(s: &Session, pool: &Pool, now: i64) -> Result<PendingSetup, PageError> {
+    session::get::<PendingSetup>(s, PENDING_SETUP)
+        .filter(|p| p.pool_id == pool.id.as_str() && p.until >= now)
+        .ok_or_else(expired)
+}
+
+/// What the enrollment page shows of a pending enrollment.
+struct SetupView {
+    secret: String,
+    required: bool,
+}
+
+fn setup_view(core: &Core, user: &User, p: &PendingSetup) -> Result<SetupView, PageError> {
+    let secret = mfa::open_secret(core, user, &p.sealed)?;
+    Ok(SetupView {
+        secret: crate::mfa::secret_text(&secret),
+        required: p.signing_in,
+    })
+}
+
+fn render_setup(
+    s: &Session,
+    client: &Client,
+    pool: &Pool,
+    view: SetupView,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let cid = client.id.as_str();
+    Ok(html(
+        status,
+        &MfaSetupPage {
+            pool_name: pool.name.clone(),
+            action: href("/mfa/setup", &[("client_id", cid)]),
+            csrf: csrf::token(s)?,
+            qr_src: href("/mfa/setup/qr.png", &[("client_id", cid)]),
+            secret: view.secret,
+            required: view.required,
+            error,
+        },
+    ))
+}
+
+/// GET /mfa/setup.
+pub async fn setup_page(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    let p = pending_setup(&s, &pool, unix_now())?;
+    let user = user_by_sub(core, &p.sub).await?;
+    render_setup(
+        &s,
+        &client,
+        &pool,
+        setup_view(core, &user, &p)?,
+        None,
+        StatusCode::OK,
+    )
+}
+
+/// GET /mfa/setup/qr.png: the pending enrollment's otpauth URI as a QR code.
+pub async fn setup_qr(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (_client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    let p = pending_setup(&s, &pool, unix_now())?;
+    let user = user_by_sub(core, &p.sub).await?;
+    let secret = mfa::open_secret(core, &user, &p.sealed)?;
+    let account = crate::auth::signin::sign_in_name(&pool, &user);
+    let uri = mfa::otpauth_uri(&pool, &account, &secret)
+        .ok_or_else(|| PageError::Internal("the otpauth URI cannot be made".into()))?;
+    let png = crate::mfa::qr::png(&uri).map_err(|e| PageError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().content_type("image/png").body(png))
+}
+
+/// POST /mfa/setup: the first code proves the app holds the secret.
+pub async fn setup(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    let now_ms = unix_now_ms();
+    let now = now_ms / 1000;
+    let p = pending_setup(&s, &pool, now)?;
+    let user = user_by_sub(core, &p.sub).await?;
+    if p.signing_in {
+        // Enrollment codes count towards the sign-in lockout too.
+        let realm = pool.id.to_string();
+        let key = p.lock_key.clone();
+        let admitted = core
+            .db
+            .run(move |conn| crate::auth::signin::admit_attempt(conn, &realm, &key, now_ms))
+            .await
+            .map_err(|e| PageError::Internal(e.to_string()))?;
+        if !admitted {
+            let msg = crate::auth::signin::LOCKED.to_string();
+            return render_setup(
+                &s,
+                &client,
+                &pool,
+                setup_view(core, &user, &p)?,
+                Some(msg),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    }
+    match mfa::verify_totp_setup(core, &user, &p.sealed, &form.code, now).await {
+        Ok(()) => {
+            s.remove(PENDING_SETUP);
+            if p.signing_in {
+                let (realm, key) = (pool.id.to_string(), p.lock_key.clone());
+                core.db
+                    .run(move |conn| crate::directory::lockout::clear(conn, &realm, &key))
+                    .await
+                    .map_err(|e| PageError::Internal(e.to_string()))?;
+                sign_in(core, &s, &pool, &user, now).await
+            } else {
+                account_page(
+                    &s,
+                    core,
+                    &client,
+                    &pool,
+                    &user,
+                    Some("Your authenticator app is set up.".into()),
+                    None,
+                )
+                .await
+            }
+        }
+        Err(AuthError::CodeMismatch) => render_setup(
+            &s,
+            &client,
+            &pool,
+            setup_view(core, &user, &p)?,
+            Some("That code is not right. Check the app and try the new code.".into()),
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(AuthError::InvalidParameter(m)) => Err(PageError::BadRequest(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn account_page(
+    s: &Session,
+    core: &Core,
+    client: &Client,
+    pool: &Pool,
+    user: &User,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let record = mfa::load(core, user).await?;
+    let policy = mfa::policy(pool);
+    let cid = client.id.as_str();
+    Ok(html(
+        if error.is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        },
+        &AccountPage {
+            pool_name: pool.name.clone(),
+            username: crate::auth::signin::sign_in_name(pool, user),
+            csrf: csrf::token(s)?,
+            mfa_on: record.has_totp(),
+            mfa_available: (policy.optional || policy.required) && policy.totp_allowed,
+            can_disable: !policy.required,
+            setup_href: href("/account/mfa", &[("client_id", cid)]),
+            disable_action: href("/account/mfa/disable", &[("client_id", cid)]),
+            notice,
+            error,
+        },
+    ))
+}
+
+async fn signed_in_user(core: &Core, s: &Session, pool: &Pool) -> Result<User, PageError> {
+    current_user(core, s, pool)
+        .await?
+        .ok_or_else(|| PageError::Forbidden("Sign in to see your account.".into()))
+}
+
+/// GET /account.
+pub async fn account(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    let user = signed_in_user(core, &s, &pool).await?;
+    account_page(&s, core, &client, &pool, &user, None, None).await
+}
+
+/// GET /account/mfa: starts enrolling an authenticator app.
+pub async fn account_setup(
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    let user = signed_in_user(core, &s, &pool).await?;
+    let policy = mfa::policy(&pool);
+    if !(policy.optional || policy.required) || !policy.totp_allowed {
+        return Err(PageError::Forbidden(
+            "This app does not offer authenticator apps.".into(),
+        ));
+    }
+    s.insert(
+        PENDING_SETUP,
+        PendingSetup {
+            pool_id: pool.id.to_string(),
+            sub: user.sub.to_string(),
+            sealed: mfa::new_totp_secret(core, &user)?,
+            signing_in: false,
+            lock_key: String::new(),
+            until: until(&client, unix_now()),
+        },
+    )?;
+    Ok(redirect(&href(
+        "/mfa/setup",
+        &[("client_id", client.id.as_str())],
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// POST /account/mfa/disable.
+pub async fn account_disable(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+    s: Session,
+    q: web::Query<ClientQuery>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let core = &state.core;
+    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    let user = signed_in_user(core, &s, &pool).await?;
+    match mfa::disable(core, &pool, &user).await {
+        Ok(()) => {
+            account_page(
+                &s,
+                core,
+                &client,
+                &pool,
+                &user,
+                Some("MFA is off.".into()),
+                None,
+            )
+            .await
+        }
+        Err(AuthError::InvalidParameter(m)) => {
+            account_page(&s, core, &client, &pool, &user, None, Some(m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
