@@ -22,6 +22,7 @@ mod console_wizard;
 mod durability;
 mod hosted_signin;
 mod hosted_signup;
+mod mfa;
 mod oauth_tokens;
 mod pool_settings;
 mod security;
