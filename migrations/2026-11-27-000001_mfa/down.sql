@@ -1,1 +1,2 @@
+DROP TABLE auth_sessions;
 DROP TABLE user_mfa;

@@ -3,6 +3,7 @@
 //! Operations Cognito authorizes with IAM require a SigV4 signature by the
 //! configured key pair; the public ones need none.
 
+pub mod auth_flows;
 pub mod clients;
 pub mod error;
 pub mod pools;
@@ -197,6 +198,11 @@ fn public_operation(name: &str) -> Option<Op> {
         "SignUp" => op!(user_flows::sign_up),
         "ConfirmSignUp" => op!(user_flows::confirm_sign_up),
         "ResendConfirmationCode" => op!(user_flows::resend_confirmation_code),
+        "InitiateAuth" => op!(auth_flows::initiate_auth),
+        "RespondToAuthChallenge" => op!(auth_flows::respond_to_auth_challenge),
+        "AssociateSoftwareToken" => op!(auth_flows::associate_software_token),
+        "VerifySoftwareToken" => op!(auth_flows::verify_software_token),
+        "SetUserMFAPreference" => op!(auth_flows::set_user_mfa_preference),
         _ => return None,
     })
 }
@@ -211,6 +217,9 @@ fn admin_operation(name: &str) -> Option<Op> {
         "DeleteUserPool" => op!(pools::delete),
         "AddCustomAttributes" => op!(pools::add_custom_attributes),
         "GetUserPoolMfaConfig" => op!(pools::get_mfa_config),
+        "AdminInitiateAuth" => op!(auth_flows::admin_initiate_auth),
+        "AdminRespondToAuthChallenge" => op!(auth_flows::admin_respond_to_auth_challenge),
+        "AdminSetUserMFAPreference" => op!(auth_flows::admin_set_user_mfa_preference),
         "SetUserPoolMfaConfig" => op!(pools::set_mfa_config),
         "CreateUserPoolClient" => op!(clients::create),
         "DescribeUserPoolClient" => op!(clients::describe),

@@ -19,7 +19,7 @@ use crate::directory::pools::Pool;
 use crate::directory::{unix_now, ClientId};
 
 /// The app client named by `ClientId`, and its pool.
-async fn client(core: &Core, input: &Value) -> Result<(Client, Pool), ApiError> {
+pub async fn client_of(core: &Core, input: &Value) -> Result<(Client, Pool), ApiError> {
     let raw = required_str(input, "ClientId")?;
     let id = ClientId::parse(raw)
         .ok_or_else(|| ApiError::invalid(format!("Invalid client id {raw}.")))?;
@@ -33,7 +33,7 @@ async fn client(core: &Core, input: &Value) -> Result<(Client, Pool), ApiError> 
 
 /// Clients with a secret must send `SecretHash` =
 /// Base64(HMAC-SHA256(secret, username + client id)).
-fn check_secret_hash(client: &Client, username: &str, input: &Value) -> Result<(), ApiError> {
+pub fn check_secret_hash(client: &Client, username: &str, input: &Value) -> Result<(), ApiError> {
     let Some(secret) = &client.secret else {
         return Ok(());
     };
@@ -95,7 +95,7 @@ fn attribute_list(input: &Value, member: &str) -> Result<Vec<(String, String)>, 
 }
 
 pub async fn sign_up(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let (client, pool) = client(core, &input).await?;
+    let (client, pool) = client_of(core, &input).await?;
     let username = required_str(&input, "Username")?.to_string();
     let password = required_str(&input, "Password")?.to_string();
     check_secret_hash(&client, &username, &input)?;
@@ -132,7 +132,7 @@ pub async fn sign_up(core: &Core, input: Value) -> Result<Value, ApiError> {
 }
 
 pub async fn confirm_sign_up(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let (client, pool) = client(core, &input).await?;
+    let (client, pool) = client_of(core, &input).await?;
     let username = required_str(&input, "Username")?;
     let code = required_str(&input, "ConfirmationCode")?;
     check_secret_hash(&client, username, &input)?;
@@ -142,7 +142,7 @@ pub async fn confirm_sign_up(core: &Core, input: Value) -> Result<Value, ApiErro
 }
 
 pub async fn resend_confirmation_code(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let (client, pool) = client(core, &input).await?;
+    let (client, pool) = client_of(core, &input).await?;
     let username = required_str(&input, "Username")?;
     check_secret_hash(&client, username, &input)?;
     match signup::resend_confirmation_code(core, &pool, username, unix_now()).await {

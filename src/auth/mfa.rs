@@ -208,3 +208,85 @@ pub async fn disable(core: &Core, pool: &Pool, user: &User) -> Result<(), AuthEr
 pub fn otpauth_uri(pool: &Pool, account: &str, secret: &[u8]) -> Option<String> {
     mfa::otpauth_uri(secret, &pool.name, account)
 }
+
+/// AssociateSoftwareToken for a signed-in user: a new secret, pending
+/// until VerifySoftwareToken. Returns it as base32 text.
+pub async fn associate(core: &Core, user: &User) -> Result<String, AuthError> {
+    let sealed = new_totp_secret(core, user)?;
+    let secret = open_secret(core, user, &sealed)?;
+    let mut record = load(core, user).await?;
+    record.pending_totp_secret = Some(sealed);
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| mfa::store(conn, &sub, &record))
+        .await?;
+    Ok(mfa::secret_text(&secret))
+}
+
+/// VerifySoftwareToken for a signed-in user: the pending secret becomes
+/// the user's authenticator when `code` is right.
+pub async fn verify_associated(
+    core: &Core,
+    user: &User,
+    code: &str,
+    now: i64,
+) -> Result<(), AuthError> {
+    let record = load(core, user).await?;
+    let Some(sealed) = record.pending_totp_secret.clone() else {
+        return Err(AuthError::InvalidParameter(
+            "Call AssociateSoftwareToken first.".into(),
+        ));
+    };
+    verify_totp_setup(core, user, &sealed, code, now).await?;
+    let mut record = load(core, user).await?;
+    record.pending_totp_secret = None;
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| mfa::store(conn, &sub, &record))
+        .await?;
+    Ok(())
+}
+
+/// SetUserMFAPreference: each method `(enabled, preferred)` when given.
+pub async fn set_preference(
+    core: &Core,
+    user: &User,
+    totp: Option<(bool, bool)>,
+    sms: Option<(bool, bool)>,
+) -> Result<(), AuthError> {
+    let mut record = load(core, user).await?;
+    if let Some((enabled, preferred)) = totp {
+        if enabled && !record.has_totp() {
+            return Err(AuthError::InvalidParameter(
+                "User has not verified software token mfa".into(),
+            ));
+        }
+        if !enabled {
+            record.totp_secret = None;
+            record.totp_verified = false;
+            if record.preferred.as_deref() == Some(mfa::SOFTWARE_TOKEN_MFA) {
+                record.preferred = None;
+            }
+        } else if preferred {
+            record.preferred = Some(mfa::SOFTWARE_TOKEN_MFA.into());
+        }
+    }
+    if let Some((enabled, preferred)) = sms {
+        if enabled && user.attribute("phone_number").is_none() {
+            return Err(AuthError::InvalidParameter(
+                "User does not have a phone number for SMS MFA.".into(),
+            ));
+        }
+        record.sms_enabled = enabled;
+        if !enabled && record.preferred.as_deref() == Some(mfa::SMS_MFA) {
+            record.preferred = None;
+        } else if enabled && preferred {
+            record.preferred = Some(mfa::SMS_MFA.into());
+        }
+    }
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| mfa::store(conn, &sub, &record))
+        .await?;
+    Ok(())
+}

@@ -483,6 +483,49 @@ pub async fn exchange_code(
     token_response(core, client, sign_in, Some(refresh), now).await
 }
 
+/// Tokens for a sign-in made through the API (InitiateAuth and its
+/// challenges): scope `aws.cognito.signin.user.admin`, a new refresh token.
+pub async fn issue_for_sign_in(
+    core: &Core,
+    client: &Client,
+    user: &User,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let refresh = random_token(48);
+    let refresh_hash = sha256_hex(&refresh);
+    let origin_jti = uuid::Uuid::new_v4().to_string();
+    let scope = "aws.cognito.signin.user.admin".to_string();
+    let (client_id, user_id) = (client.id.to_string(), user.sub.to_string());
+    let ttl = client.settings.refresh_token_ttl_secs();
+    let (o, sc) = (origin_jti.clone(), scope.clone());
+    core.db
+        .run(move |conn| {
+            diesel::insert_into(refresh_tokens::table)
+                .values((
+                    refresh_tokens::token_hash.eq(&refresh_hash),
+                    refresh_tokens::origin_jti.eq(&o),
+                    refresh_tokens::client_id.eq(&client_id),
+                    refresh_tokens::user_id.eq(&user_id),
+                    refresh_tokens::scope.eq(&sc),
+                    refresh_tokens::auth_time.eq(now),
+                    refresh_tokens::revoked.eq(false),
+                    refresh_tokens::expires_at.eq(now + ttl),
+                    refresh_tokens::created_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .await?;
+    let sign_in = SignIn {
+        user_id: user.sub.to_string(),
+        scope,
+        auth_time: now,
+        nonce: None,
+        origin_jti,
+    };
+    token_response(core, client, sign_in, Some(refresh), now).await
+}
+
 /// What a grant knows of the sign-in it continues.
 struct SignIn {
     user_id: String,

@@ -62,6 +62,20 @@ diesel::table! {
         totp_last_step -> BigInt,
         sms_enabled -> Bool,
         preferred -> Nullable<Text>,
+        pending_totp_secret -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    auth_sessions (id_hash) {
+        id_hash -> Text,
+        pool_id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        challenge -> Text,
+        lock_key -> Text,
+        pending_secret -> Nullable<Text>,
+        expires_at -> BigInt,
     }
 }
 
@@ -158,6 +172,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_aliases,
     user_mfa,
+    auth_sessions,
     codes,
     sign_in_failures,
     web_sessions,

@@ -27,6 +27,8 @@ pub struct UserMfa {
     pub totp_last_step: i64,
     pub sms_enabled: bool,
     pub preferred: Option<String>,
+    /// Sealed secret being associated, not yet verified.
+    pub pending_totp_secret: Option<String>,
 }
 
 impl UserMfa {
@@ -89,6 +91,7 @@ struct Row {
     totp_last_step: i64,
     sms_enabled: bool,
     preferred: Option<String>,
+    pending_totp_secret: Option<String>,
 }
 
 /// The user's MFA record (empty when none was ever stored).
@@ -101,6 +104,7 @@ pub fn load(conn: &mut Conn, sub: &UserSub) -> Result<UserMfa, DirectoryError> {
             m::totp_last_step,
             m::sms_enabled,
             m::preferred,
+            m::pending_totp_secret,
         ))
         .first(conn)
         .optional()?;
@@ -111,6 +115,7 @@ pub fn load(conn: &mut Conn, sub: &UserSub) -> Result<UserMfa, DirectoryError> {
             totp_last_step: r.totp_last_step,
             sms_enabled: r.sms_enabled,
             preferred: r.preferred,
+            pending_totp_secret: r.pending_totp_secret,
         })
         .unwrap_or_default())
 }
@@ -127,6 +132,7 @@ pub fn store(conn: &mut Conn, sub: &UserSub, v: &UserMfa) -> Result<(), Director
                 m::totp_last_step.eq(v.totp_last_step),
                 m::sms_enabled.eq(v.sms_enabled),
                 m::preferred.eq(&v.preferred),
+                m::pending_totp_secret.eq(&v.pending_totp_secret),
             ))
             .execute(conn)?;
         Ok(())

@@ -102,7 +102,12 @@ pub async fn issue(keys: &KeyRing, grant: Grant, now: i64) -> Result<IssuedToken
         let sign =
             |claims: &Value| jwt::sign(key, claims).map_err(|e| KeyError::Crypto(e.to_string()));
         let access_token = sign(&access_claims(&grant, now))?;
-        let id_token = if grant.scope.iter().any(|s| s == "openid") {
+        // OAuth sign-ins get an ID token for `openid`; API sign-ins always do.
+        let id_token = if grant
+            .scope
+            .iter()
+            .any(|s| s == "openid" || s == "aws.cognito.signin.user.admin")
+        {
             Some(sign(&id_claims(&grant, &access_token, now))?)
         } else {
             None

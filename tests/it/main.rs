@@ -12,6 +12,7 @@ mod support {
 
 mod helpers;
 
+mod api_auth;
 mod api_clients;
 mod api_pools;
 mod api_protocol;
@@ -23,6 +24,7 @@ mod durability;
 mod hosted_signin;
 mod hosted_signup;
 mod mfa;
+mod mfa_browser;
 mod oauth_tokens;
 mod pool_settings;
 mod security;
