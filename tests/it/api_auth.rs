@@ -367,3 +367,93 @@ async fn optional_mfa_through_the_access_token() {
     let out = initiate(&app, &client, "apiopt", PASSWORD).await.unwrap();
     assert!(out.authentication_result().is_some());
 }
+
+#[tokio::test]
+async fn sms_mfa_through_the_api() {
+    use cognito::types::{AttributeType, SmsMfaConfigType, VerifiedAttributeType};
+    let (hook, got) = crate::helpers::sms_gateway().await;
+    let app = crate::helpers::spawn_app_with(|c| c.sms_webhook_url = Some(hook)).await;
+    let pool = app
+        .cognito()
+        .create_user_pool()
+        .pool_name("api-sms")
+        .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .and_then(|p| p.id().map(str::to_string))
+        .unwrap();
+    app.cognito()
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .mfa_configuration(UserPoolMfaType::On)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Code {####}")
+                .build(),
+        )
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(false).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let client = api_client(&app, &pool).await;
+    let digits = |i: usize| -> String {
+        got.lock().unwrap()[i]["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    };
+    app.cognito()
+        .sign_up()
+        .client_id(&client)
+        .username("texty")
+        .password(PASSWORD)
+        .user_attributes(
+            AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550199")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    app.cognito()
+        .confirm_sign_up()
+        .client_id(&client)
+        .username("texty")
+        .confirmation_code(digits(0))
+        .send()
+        .await
+        .unwrap();
+    let out = initiate(&app, &client, "texty", PASSWORD).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let params = out.challenge_parameters().unwrap();
+    assert_eq!(
+        params
+            .get("CODE_DELIVERY_DELIVERY_MEDIUM")
+            .map(String::as_str),
+        Some("SMS")
+    );
+    assert_eq!(
+        params.get("CODE_DELIVERY_DESTINATION").map(String::as_str),
+        Some("+*******0199")
+    );
+    let out = app
+        .cognito()
+        .respond_to_auth_challenge()
+        .client_id(&client)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "texty")
+        .challenge_responses("SMS_MFA_CODE", digits(1))
+        .send()
+        .await
+        .expect("SMS_MFA answered");
+    assert!(out.authentication_result().is_some());
+}

@@ -434,3 +434,33 @@ pub fn capture_logs() -> CapturedLogs {
     })
     .clone()
 }
+
+/// What an SMS gateway received: the JSON bodies posted to it.
+pub type SmsLog = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+
+/// A tiny SMS gateway (an actix server on port 0) that records what it is
+/// sent; its URL goes into COGNATE_SMS_WEBHOOK_URL.
+pub async fn sms_gateway() -> (String, SmsLog) {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    let got: SmsLog = Default::default();
+    let store = got.clone();
+    let server = HttpServer::new(move || {
+        let store = store.clone();
+        App::new().route(
+            "/sms",
+            web::post().to(move |body: web::Json<serde_json::Value>| {
+                let store = store.clone();
+                async move {
+                    store.lock().expect("sms log").push(body.into_inner());
+                    HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .expect("bind the SMS gateway");
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    (format!("http://127.0.0.1:{port}/sms"), got)
+}

@@ -298,42 +298,13 @@ async fn optional_mfa_is_enrolled_from_the_account_page_and_can_be_turned_off() 
     assert_eq!(res.status(), 403);
 }
 
-/// A tiny SMS gateway recording what it is sent.
-async fn sms_gateway() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
-) {
-    use actix_web::{web, App, HttpResponse, HttpServer};
-    let got: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Default::default();
-    let store = got.clone();
-    let server = HttpServer::new(move || {
-        let store = store.clone();
-        App::new().route(
-            "/sms",
-            web::post().to(move |body: web::Json<serde_json::Value>| {
-                let store = store.clone();
-                async move {
-                    store.lock().unwrap().push(body.into_inner());
-                    HttpResponse::Ok().finish()
-                }
-            }),
-        )
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    (format!("http://127.0.0.1:{port}/sms"), got)
-}
-
 fn digits(message: &str) -> String {
     message.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
 #[tokio::test]
 async fn sms_mfa_sends_a_code_to_the_verified_phone() {
-    let (hook, got) = sms_gateway().await;
+    let (hook, got) = crate::helpers::sms_gateway().await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(hook)).await;
     let pool = app
         .cognito()

@@ -6,7 +6,6 @@ use cognito::types::{
     SchemaAttributeType, StringAttributeConstraintsType, UsernameAttributeType,
     UsernameConfigurationType, VerifiedAttributeType,
 };
-use serde_json::Value;
 
 use crate::helpers::{
     location, pkce, post_form, query_param, spawn_app, spawn_app_with, TestApp, CALLBACK, PASSWORD,
@@ -619,35 +618,9 @@ async fn secret_clients_need_a_secret_hash() {
     attempt(Some(hash)).await.expect("the right hash");
 }
 
-/// A tiny SMS gateway: records the JSON posted to it.
-async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
-    use actix_web::{web, App, HttpResponse, HttpServer};
-    let got: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
-    let store = got.clone();
-    let server = HttpServer::new(move || {
-        let store = store.clone();
-        App::new().route(
-            "/sms",
-            web::post().to(move |body: web::Json<Value>| {
-                let store = store.clone();
-                async move {
-                    store.lock().unwrap().push(body.into_inner());
-                    HttpResponse::Ok().finish()
-                }
-            }),
-        )
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    (format!("http://127.0.0.1:{port}/sms"), got)
-}
-
 #[tokio::test]
 async fn sms_verification_goes_to_the_webhook() {
-    let (hook, got) = sms_gateway().await;
+    let (hook, got) = crate::helpers::sms_gateway().await;
     let app = spawn_app_with(|c| c.sms_webhook_url = Some(hook)).await;
     let (_pool, client) = pool_with(
         &app,
