@@ -319,3 +319,12 @@ pub async fn admin_set_user_mfa_preference(core: &Core, input: Value) -> Result<
         .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
     set_preference(core, &user, &input).await
 }
+
+pub async fn change_password(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let (user, pool) = token_user(core, &input).await?;
+    let previous = required_str(&input, "PreviousPassword")?;
+    let proposed = required_str(&input, "ProposedPassword")?;
+    crate::auth::recovery::change_password(core, &pool, &user, previous, proposed, unix_now())
+        .await?;
+    Ok(json!({}))
+}

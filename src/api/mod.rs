@@ -203,6 +203,9 @@ fn public_operation(name: &str) -> Option<Op> {
         "AssociateSoftwareToken" => op!(auth_flows::associate_software_token),
         "VerifySoftwareToken" => op!(auth_flows::verify_software_token),
         "SetUserMFAPreference" => op!(auth_flows::set_user_mfa_preference),
+        "ForgotPassword" => op!(user_flows::forgot_password),
+        "ConfirmForgotPassword" => op!(user_flows::confirm_forgot_password),
+        "ChangePassword" => op!(auth_flows::change_password),
         _ => return None,
     })
 }

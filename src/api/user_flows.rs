@@ -161,3 +161,47 @@ pub async fn resend_confirmation_code(core: &Core, input: Value) -> Result<Value
         Err(e) => Err(e.into()),
     }
 }
+
+pub async fn forgot_password(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let (client, pool) = client_of(core, &input).await?;
+    let username = required_str(&input, "Username")?;
+    check_secret_hash(&client, username, &input)?;
+    let sent = crate::auth::recovery::forgot_password(
+        core,
+        &pool,
+        client.id.as_str(),
+        username,
+        unix_now(),
+    )
+    .await?;
+    match sent {
+        Some(d) => Ok(json!({ "CodeDeliveryDetails": delivery_json(&d) })),
+        // With PreventUserExistenceErrors on, an unknown user looks served.
+        None if client.settings.prevent_user_existence_errors() => {
+            Ok(json!({ "CodeDeliveryDetails": {
+                "Destination": "***",
+                "DeliveryMedium": "EMAIL",
+                "AttributeName": "email",
+            }}))
+        }
+        None => Err(AuthError::UserNotFound.into()),
+    }
+}
+
+pub async fn confirm_forgot_password(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let (client, pool) = client_of(core, &input).await?;
+    let username = required_str(&input, "Username")?;
+    let code = required_str(&input, "ConfirmationCode")?;
+    let password = required_str(&input, "Password")?;
+    check_secret_hash(&client, username, &input)?;
+    crate::auth::recovery::confirm_forgot_password(
+        core,
+        &pool,
+        username,
+        code,
+        password,
+        unix_now(),
+    )
+    .await?;
+    Ok(json!({}))
+}

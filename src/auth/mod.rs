@@ -8,6 +8,7 @@ pub mod console;
 pub mod flow;
 pub mod mfa;
 pub mod oauth;
+pub mod recovery;
 pub mod signin;
 pub mod signup;
 

@@ -24,6 +24,8 @@ pub enum Purpose {
     SignUp,
     /// The code of an SMS second factor.
     SmsMfa,
+    /// A forgotten password's reset code.
+    ResetPassword,
 }
 
 impl Purpose {
@@ -31,6 +33,7 @@ impl Purpose {
         match self {
             Purpose::SignUp => "signup",
             Purpose::SmsMfa => "sms_mfa",
+            Purpose::ResetPassword => "reset_password",
         }
     }
 
@@ -39,6 +42,7 @@ impl Purpose {
         match self {
             Purpose::SignUp => 24 * 3600,
             Purpose::SmsMfa => 180,
+            Purpose::ResetPassword => 3600,
         }
     }
 }

@@ -44,6 +44,22 @@ struct VerificationEmailHtml<'a> {
     message: &'a str,
 }
 
+#[derive(askama::Template)]
+#[template(path = "email/reset.txt")]
+struct ResetEmailText<'a> {
+    pool_name: &'a str,
+    message: &'a str,
+    link: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "email/reset.html")]
+struct ResetEmailHtml<'a> {
+    pool_name: &'a str,
+    message: &'a str,
+    link: &'a str,
+}
+
 /// An e-mail ready to send: both parts already rendered.
 pub struct Email {
     pub to: String,
@@ -70,6 +86,38 @@ impl Email {
         let html = VerificationEmailHtml { pool_name, message }
             .render()
             .map_err(|e| MessagingError::Send(e.to_string()))?;
+        Ok(Email {
+            to: to.to_string(),
+            subject,
+            text,
+            html,
+            from: None,
+        })
+    }
+
+    /// A password-reset message: the pool's text (with its code) and a link.
+    pub fn reset(
+        pool_name: &str,
+        to: &str,
+        subject: String,
+        message: &str,
+        link: &str,
+    ) -> Result<Email, MessagingError> {
+        use askama::Template;
+        let text = ResetEmailText {
+            pool_name,
+            message,
+            link,
+        }
+        .render()
+        .map_err(|e| MessagingError::Send(e.to_string()))?;
+        let html = ResetEmailHtml {
+            pool_name,
+            message,
+            link,
+        }
+        .render()
+        .map_err(|e| MessagingError::Send(e.to_string()))?;
         Ok(Email {
             to: to.to_string(),
             subject,

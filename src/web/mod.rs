@@ -159,6 +159,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/mfa/disable",
             web::post().to(pages::mfa::account_disable),
         )
+        .route(
+            "/forgotPassword",
+            web::get().to(pages::recovery::forgot_page),
+        )
+        .route("/forgotPassword", web::post().to(pages::recovery::forgot))
+        .route(
+            "/confirmForgotPassword",
+            web::get().to(pages::recovery::confirm_page),
+        )
+        .route(
+            "/confirmForgotPassword",
+            web::post().to(pages::recovery::confirm),
+        )
         .route("/newPassword", web::get().to(pages::new_password::get))
         .route("/newPassword", web::post().to(pages::new_password::post))
         .route("/logout", web::get().to(pages::logout::get))

@@ -141,3 +141,29 @@ pub struct AccountPage {
     pub notice: Option<String>,
     pub error: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "pages/forgot_password.html")]
+pub struct ForgotPasswordPage {
+    pub pool_name: String,
+    pub action: String,
+    pub csrf: String,
+    pub username_label: String,
+    pub error: Option<String>,
+    pub login_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/confirm_forgot_password.html")]
+pub struct ConfirmForgotPasswordPage {
+    pub pool_name: String,
+    pub action: String,
+    pub csrf: String,
+    pub username: String,
+    pub code: String,
+    pub password_error: Option<String>,
+    pub password_rules: Vec<String>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub login_href: String,
+}

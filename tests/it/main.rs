@@ -27,4 +27,5 @@ mod mfa;
 mod mfa_browser;
 mod oauth_tokens;
 mod pool_settings;
+mod recovery;
 mod security;

@@ -55,7 +55,8 @@ pub fn render(
             notice,
             signup_href: (!pool.settings.allow_admin_create_user_only())
                 .then(|| href("/signup", &[("client_id", cid)])),
-            forgot_href: None,
+            forgot_href: crate::auth::recovery::self_service(pool)
+                .then(|| href("/forgotPassword", &[("client_id", cid)])),
         },
     ))
 }

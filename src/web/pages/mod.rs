@@ -6,6 +6,7 @@ pub mod login;
 pub mod logout;
 pub mod mfa;
 pub mod new_password;
+pub mod recovery;
 pub mod signup;
 
 use actix_session::Session;

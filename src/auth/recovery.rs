@@ -1,0 +1,198 @@
+//! Self-service password reset: a code (and, by e-mail, a link) to the
+//! user's verified channel in the order the pool's AccountRecoverySetting
+//! gives; the new password meets the policy and ends every sign-in.
+
+use secrecy::ExposeSecret;
+
+use super::signup::CodeDelivery;
+use super::{AuthError, Core};
+use crate::directory::attributes::mask_destination;
+use crate::directory::codes::{self, CodeCheck, Purpose};
+use crate::directory::password_policy;
+use crate::directory::pools::Pool;
+use crate::directory::users::{self, User, UserStatus};
+use crate::directory::{user_admin, DirectoryError};
+use crate::messaging::Email;
+
+/// Whether the pool lets users reset their own password.
+pub fn self_service(pool: &Pool) -> bool {
+    pool.settings
+        .recovery_mechanisms()
+        .iter()
+        .any(|m| m == "verified_email" || m == "verified_phone_number")
+}
+
+/// The verified channel a reset code goes to: `(attribute, value)`.
+fn channel(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
+    for m in pool.settings.recovery_mechanisms() {
+        let attr = match m.as_str() {
+            "verified_email" => "email",
+            "verified_phone_number" => "phone_number",
+            _ => continue,
+        };
+        let verified = user.attribute(&format!("{attr}_verified")) == Some("true");
+        if let (true, Some(v)) = (verified, user.attribute(attr)) {
+            return Some((attr, v.to_string()));
+        }
+    }
+    None
+}
+
+/// The link in a reset e-mail, built from the public URL only.
+pub fn reset_link(core: &Core, client_id: &str, username: &str, code: &str) -> String {
+    let q = serde_urlencoded::to_string([
+        ("client_id", client_id),
+        ("username", username),
+        ("code", code),
+    ])
+    .unwrap_or_default();
+    format!("{}/confirmForgotPassword?{q}", core.public_url)
+}
+
+/// ForgotPassword: sends a reset code to the user named `username` (user
+/// name or alias). `Ok(None)` for an unknown user: callers that hide
+/// existence answer as if a code went out.
+pub async fn forgot_password(
+    core: &Core,
+    pool: &Pool,
+    client_id: &str,
+    username: &str,
+    now: i64,
+) -> Result<Option<CodeDelivery>, AuthError> {
+    if !self_service(pool) {
+        return Err(AuthError::NotAuthorized(
+            "Contact an administrator to reset your password.".into(),
+        ));
+    }
+    let Some(user) = super::signin::find_user(core, pool, username).await? else {
+        return Ok(None);
+    };
+    if !user.enabled {
+        return Err(AuthError::NotAuthorized("User is disabled.".into()));
+    }
+    let Some((attr, destination)) = channel(pool, &user) else {
+        return Err(AuthError::InvalidParameter(
+            "Cannot reset password for the user as there is no registered/verified email or phone_number"
+                .into(),
+        ));
+    };
+    let code = codes::generate();
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let (sub, stored) = (user.sub.clone(), code.clone());
+    let sent = core
+        .db
+        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::ResetPassword, &stored, now))
+        .await?;
+    if !sent {
+        return Err(AuthError::LimitExceeded);
+    }
+    let medium = if attr == "email" {
+        let message = pool
+            .settings
+            .email_verification_message()
+            .replace("{####}", &code);
+        let link = reset_link(core, client_id, username, &code);
+        let email = Email::reset(
+            &pool.name,
+            &destination,
+            "Reset your password".into(),
+            &message,
+            &link,
+        )?
+        .with_from(pool.settings.email_from());
+        core.messenger.send_email(email, now).await?;
+        "EMAIL"
+    } else {
+        let message = pool
+            .settings
+            .sms_verification_message()
+            .replace("{####}", &code);
+        core.messenger.send_sms(&destination, &message, now).await?;
+        "SMS"
+    };
+    Ok(Some(CodeDelivery {
+        destination: mask_destination(&destination),
+        medium,
+        attribute: attr,
+    }))
+}
+
+/// ConfirmForgotPassword: checks the code, sets the new password (the
+/// pool's policy applies) and ends every existing sign-in of the user.
+pub async fn confirm_forgot_password(
+    core: &Core,
+    pool: &Pool,
+    username: &str,
+    code: &str,
+    password: &str,
+    now: i64,
+) -> Result<User, AuthError> {
+    password_policy::check_format(password, "password").map_err(AuthError::InvalidParameter)?;
+    pool.settings
+        .password_policy()
+        .check(password)
+        .map_err(AuthError::InvalidPassword)?;
+    let user = super::signin::find_user(core, pool, username)
+        .await?
+        .ok_or(AuthError::CodeMismatch)?;
+    let hash = core.hash_password(password.to_string()).await?;
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let (sub, pool_id, code) = (user.sub.clone(), pool.id.clone(), code.to_string());
+    // An unconfirmed user stays unconfirmed; anyone else is confirmed.
+    let status = if user.status == UserStatus::Unconfirmed {
+        UserStatus::Unconfirmed
+    } else {
+        UserStatus::Confirmed
+    };
+    let outcome = core
+        .db
+        .run(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                Ok::<_, DirectoryError>(
+                    match codes::consume(conn, &pepper, &sub, Purpose::ResetPassword, &code, now)? {
+                        CodeCheck::Ok => {
+                            let user = users::set_password(conn, &sub, &hash, status, now)?;
+                            user_admin::sign_out_everywhere(conn, &pool_id, &sub, now)?;
+                            Ok(user)
+                        }
+                        CodeCheck::Mismatch => Err(AuthError::CodeMismatch),
+                        CodeCheck::Expired => Err(AuthError::ExpiredCode),
+                        CodeCheck::TooManyAttempts => Err(AuthError::LimitExceeded),
+                    },
+                )
+            })
+        })
+        .await?;
+    outcome
+}
+
+/// ChangePassword: the current password, then the new one under the policy.
+pub async fn change_password(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    previous: &str,
+    proposed: &str,
+    now: i64,
+) -> Result<(), AuthError> {
+    if !core
+        .verify_password(user.password_hash.clone(), previous.to_string())
+        .await
+    {
+        return Err(AuthError::NotAuthorized(
+            "Incorrect username or password.".into(),
+        ));
+    }
+    password_policy::check_format(proposed, "proposedPassword")
+        .map_err(AuthError::InvalidParameter)?;
+    pool.settings
+        .password_policy()
+        .check(proposed)
+        .map_err(AuthError::InvalidPassword)?;
+    let hash = core.hash_password(proposed.to_string()).await?;
+    let (sub, status) = (user.sub.clone(), user.status);
+    core.db
+        .run(move |conn| users::set_password(conn, &sub, &hash, status, now))
+        .await?;
+    Ok(())
+}
