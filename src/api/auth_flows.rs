@@ -84,11 +84,7 @@ async fn password(
     let reveal = !client.settings.prevent_user_existence_errors();
     let now_ms = unix_now_ms();
     let step = signin::password_sign_in(core, pool, username, password, reveal, now_ms).await?;
-    let lock_key = crate::directory::ids::Username::parse(username)
-        .map(|u| u.key(pool.settings.case_sensitive_usernames()))
-        .unwrap_or_default();
-    let outcome =
-        challenge::after_password(core, client, pool, step, &lock_key, now_ms / 1000).await?;
+    let outcome = challenge::after_password(core, client, pool, step, now_ms / 1000).await?;
     Ok(answer(outcome))
 }
 
@@ -98,6 +94,17 @@ async fn refresh(
     params: &Map<String, Value>,
 ) -> Result<Value, ApiError> {
     let token = param(params, "REFRESH_TOKEN")?;
+    // A client with a secret proves it: SECRET_HASH over the user's name
+    // (or sub), as Cognito asks.
+    if client.secret.is_some() {
+        let user = oauth::refresh_token_user(core, client, token, unix_now())
+            .await
+            .map_err(|_| ApiError::new("NotAuthorizedException", "Invalid Refresh Token"))?;
+        let hash = json!({ "SecretHash": params.get("SECRET_HASH") });
+        if check_secret_hash(client, &user.username, &hash).is_err() {
+            check_secret_hash(client, user.sub.as_str(), &hash)?;
+        }
+    }
     let t = oauth::refresh(core, client, token, unix_now())
         .await
         .map_err(|_| ApiError::new("NotAuthorizedException", "Invalid Refresh Token"))?;
@@ -230,7 +237,7 @@ pub async fn associate_software_token(core: &Core, input: Value) -> Result<Value
     if input.get("Session").and_then(Value::as_str).is_some() {
         let session = required_str(&input, "Session")?;
         // The session names its client.
-        let client = session_client(core, &input).await?;
+        let (client, _) = session_client(core, &input).await?;
         let secret = challenge::associate_in_session(core, &client, session, unix_now()).await?;
         return Ok(json!({ "SecretCode": secret, "Session": session }));
     }
@@ -242,13 +249,13 @@ pub async fn associate_software_token(core: &Core, input: Value) -> Result<Value
 pub async fn verify_software_token(core: &Core, input: Value) -> Result<Value, ApiError> {
     let code = required_str(&input, "UserCode")?;
     let outcome = if let Some(session) = input.get("Session").and_then(Value::as_str) {
-        let client = session_client(core, &input).await?;
-        challenge::verify_in_session(core, &client, session, code, unix_now())
+        let (client, pool) = session_client(core, &input).await?;
+        challenge::verify_in_session(core, &client, &pool, session, code, unix_now_ms())
             .await
             .map(|()| Some(session.to_string()))
     } else {
-        let (user, _pool) = token_user(core, &input).await?;
-        mfa::verify_associated(core, &user, code, unix_now())
+        let (user, pool) = token_user(core, &input).await?;
+        mfa::verify_associated(core, &pool, &user, code, unix_now_ms())
             .await
             .map(|()| None)
     };
@@ -270,12 +277,11 @@ pub async fn verify_software_token(core: &Core, input: Value) -> Result<Value, A
 
 /// Sessions are bound to a client; VerifySoftwareToken and
 /// AssociateSoftwareToken carry none, so the session's own is used.
-async fn session_client(core: &Core, input: &Value) -> Result<Client, ApiError> {
+async fn session_client(core: &Core, input: &Value) -> Result<(Client, Pool), ApiError> {
     let session = required_str(input, "Session")?;
     let client_id = challenge::session_client_id(core, session, unix_now()).await?;
     load_client(core, &client_id)
         .await?
-        .map(|(c, _)| c)
         .ok_or_else(|| ApiError::new("NotAuthorizedException", "Invalid session"))
 }
 

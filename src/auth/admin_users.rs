@@ -268,7 +268,11 @@ pub async fn create_user(
                 }
                 Username::parse(&value)
             }
-            (None, Some(u)) if username_attrs.is_empty() => Username::parse(&u),
+            (None, Some(u)) if username_attrs.is_empty() => Username::parse(&u).and_then(|n| {
+                super::signup::check_not_alias_shaped(pool, &n)
+                    .map(|()| n)
+                    .map_err(|e| crate::directory::InvalidParameter(e.to_string()))
+            }),
             (None, _) if !username_attrs.is_empty() => return Err(invalid(
                 "An email address or phone number is required: it is the username in this pool.",
             )),

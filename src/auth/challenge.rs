@@ -45,7 +45,6 @@ pub struct AuthSession {
     id_hash: String,
     pub user: User,
     pub challenge: String,
-    lock_key: String,
     pending_secret: Option<String>,
 }
 
@@ -55,16 +54,14 @@ async fn open_session(
     pool: &Pool,
     challenge: &'static str,
     user: &User,
-    lock_key: &str,
     now: i64,
 ) -> Result<String, AuthError> {
     let token = random_token(48);
-    let (h, pid, cid, uid, lk) = (
+    let (h, pid, cid, uid) = (
         hash(&token),
         pool.id.to_string(),
         client.id.to_string(),
         user.sub.to_string(),
-        lock_key.to_string(),
     );
     let until = now + client.settings.auth_session_ttl_secs();
     core.db
@@ -76,7 +73,7 @@ async fn open_session(
                     a::client_id.eq(cid),
                     a::user_id.eq(uid),
                     a::challenge.eq(challenge),
-                    a::lock_key.eq(lk),
+                    a::lock_key.eq(""),
                     a::expires_at.eq(until),
                 ))
                 .execute(conn)
@@ -94,38 +91,32 @@ pub async fn load_session(
     now: i64,
 ) -> Result<AuthSession, AuthError> {
     let (h, cid) = (hash(token), client.id.to_string());
-    let row: Option<(String, String, String, String, Option<String>)> = core
+    let row: Option<(String, String, String, Option<String>)> = core
         .db
         .run(move |conn| {
             a::table
                 .find(&h)
                 .filter(a::client_id.eq(&cid))
                 .filter(a::expires_at.gt(now))
-                .select((
-                    a::id_hash,
-                    a::user_id,
-                    a::challenge,
-                    a::lock_key,
-                    a::pending_secret,
-                ))
+                .select((a::id_hash, a::user_id, a::challenge, a::pending_secret))
                 .first(conn)
                 .optional()
                 .map_err(DbError::from)
         })
         .await?;
-    let Some((id_hash, user_id, challenge, lock_key, pending_secret)) = row else {
+    let Some((id_hash, user_id, challenge, pending_secret)) = row else {
         return Err(AuthError::NotAuthorized(EXPIRED.into()));
     };
     let user = core
         .db
         .run(move |conn| users::find_by_sub(conn, &user_id))
         .await?
+        .filter(|u| u.enabled)
         .ok_or_else(|| AuthError::NotAuthorized(EXPIRED.into()))?;
     Ok(AuthSession {
         id_hash,
         user,
         challenge,
-        lock_key,
         pending_secret,
     })
 }
@@ -183,6 +174,9 @@ async fn tokens(
     user: &User,
     now: i64,
 ) -> Result<ApiSignIn, AuthError> {
+    if !user.enabled {
+        return Err(AuthError::NotAuthorized("User is disabled.".into()));
+    }
     oauth::issue_for_sign_in(core, client, user, now)
         .await
         .map(ApiSignIn::Tokens)
@@ -194,7 +188,6 @@ async fn challenge(
     client: &Client,
     pool: &Pool,
     user: &User,
-    lock_key: &str,
     method: MfaMethod,
     now: i64,
 ) -> Result<ApiSignIn, AuthError> {
@@ -211,7 +204,7 @@ async fn challenge(
             )
         }
     };
-    let session = open_session(core, client, pool, name, user, lock_key, now).await?;
+    let session = open_session(core, client, pool, name, user, now).await?;
     Ok(ApiSignIn::Challenge {
         name,
         session,
@@ -225,15 +218,13 @@ pub async fn after_password(
     client: &Client,
     pool: &Pool,
     step: signin::SignInStep,
-    lock_key: &str,
     now: i64,
 ) -> Result<ApiSignIn, AuthError> {
     let user = match step {
         signin::SignInStep::Authenticated(u) => u,
         signin::SignInStep::ConfirmSignUp(_) => return Err(AuthError::UserNotConfirmed),
         signin::SignInStep::NewPasswordRequired(u) => {
-            let session =
-                open_session(core, client, pool, NEW_PASSWORD_REQUIRED, &u, lock_key, now).await?;
+            let session = open_session(core, client, pool, NEW_PASSWORD_REQUIRED, &u, now).await?;
             let attrs: Map<String, Value> = u
                 .attributes
                 .iter()
@@ -254,7 +245,7 @@ pub async fn after_password(
             });
         }
     };
-    mfa_or_tokens(core, client, pool, &user, lock_key, now).await
+    mfa_or_tokens(core, client, pool, &user, now).await
 }
 
 async fn mfa_or_tokens(
@@ -262,15 +253,13 @@ async fn mfa_or_tokens(
     client: &Client,
     pool: &Pool,
     user: &User,
-    lock_key: &str,
     now: i64,
 ) -> Result<ApiSignIn, AuthError> {
     match mfa::step_after_password(core, pool, user).await? {
         MfaStep::Done => tokens(core, client, user, now).await,
-        MfaStep::Challenge(m) => challenge(core, client, pool, user, lock_key, m, now).await,
+        MfaStep::Challenge(m) => challenge(core, client, pool, user, m, now).await,
         MfaStep::Select => {
-            let session =
-                open_session(core, client, pool, SELECT_MFA_TYPE, user, lock_key, now).await?;
+            let session = open_session(core, client, pool, SELECT_MFA_TYPE, user, now).await?;
             Ok(ApiSignIn::Challenge {
                 name: SELECT_MFA_TYPE,
                 session,
@@ -284,7 +273,7 @@ async fn mfa_or_tokens(
             })
         }
         MfaStep::Setup(_) => {
-            let session = open_session(core, client, pool, MFA_SETUP, user, lock_key, now).await?;
+            let session = open_session(core, client, pool, MFA_SETUP, user, now).await?;
             Ok(ApiSignIn::Challenge {
                 name: MFA_SETUP,
                 session,
@@ -335,16 +324,7 @@ pub async fn respond(
             } else {
                 (MfaMethod::Totp, "SOFTWARE_TOKEN_MFA_CODE")
             };
-            mfa::check_code(
-                core,
-                pool,
-                &s.user,
-                method,
-                answer(key),
-                &s.lock_key,
-                now_ms,
-            )
-            .await?;
+            mfa::check_code(core, pool, &s.user, method, answer(key), now_ms).await?;
             consume(core, &s).await?;
             tokens(core, client, &s.user, now).await
         }
@@ -359,7 +339,7 @@ pub async fn respond(
                 }
             };
             consume(core, &s).await?;
-            challenge(core, client, pool, &s.user, &s.lock_key, method, now).await
+            challenge(core, client, pool, &s.user, method, now).await
         }
         MFA_SETUP => {
             if s.challenge != MFA_SETUP_VERIFIED {
@@ -375,7 +355,7 @@ pub async fn respond(
                 signin::complete_new_password(core, pool, &s.user, answer("NEW_PASSWORD"), now)
                     .await?;
             consume(core, &s).await?;
-            mfa_or_tokens(core, client, pool, &user, &s.lock_key, now).await
+            mfa_or_tokens(core, client, pool, &user, now).await
         }
         _ => Err(AuthError::InvalidParameter(format!(
             "Unknown challenge {name}."
@@ -405,10 +385,12 @@ pub async fn associate_in_session(
 pub async fn verify_in_session(
     core: &Core,
     client: &Client,
+    pool: &Pool,
     session: &str,
     code: &str,
-    now: i64,
+    now_ms: i64,
 ) -> Result<(), AuthError> {
+    let now = now_ms / 1000;
     let s = load_session(core, client, session, now).await?;
     let Some(sealed) = s
         .pending_secret
@@ -417,7 +399,7 @@ pub async fn verify_in_session(
     else {
         return Err(AuthError::NotAuthorized(EXPIRED.into()));
     };
-    mfa::verify_totp_setup(core, &s.user, &sealed, code, now).await?;
+    mfa::verify_totp_setup(core, pool, &s.user, &sealed, code, now_ms).await?;
     set_session(core, &s, MFA_SETUP_VERIFIED, None).await
 }
 

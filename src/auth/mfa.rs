@@ -88,27 +88,46 @@ pub async fn send_sms_code(
     })
 }
 
-/// Checks a second-factor code. Each try is admitted by the lockout of
-/// `lock_key` (the name typed at sign-in), as a password try would be.
+/// The lockout key of a user's second-factor tries: per user, whatever
+/// name was typed, and never cleared by a right password (only by a right
+/// code), so signing in again buys no new guesses.
+fn mfa_key(user: &User) -> String {
+    format!("mfa:{}", user.sub)
+}
+
+/// Admits one second-factor try of `user`, as the lockout allows.
+async fn admit_code(core: &Core, pool: &Pool, user: &User, now_ms: i64) -> Result<(), AuthError> {
+    let (realm, key) = (pool.id.to_string(), mfa_key(user));
+    let admitted = core
+        .db
+        .run(move |conn| admit_attempt(conn, &realm, &key, now_ms))
+        .await?;
+    if admitted {
+        Ok(())
+    } else {
+        Err(AuthError::NotAuthorized(LOCKED.into()))
+    }
+}
+
+async fn clear_code_failures(core: &Core, pool: &Pool, user: &User) -> Result<(), AuthError> {
+    let (realm, key) = (pool.id.to_string(), mfa_key(user));
+    core.db
+        .run(move |conn| lockout::clear(conn, &realm, &key))
+        .await?;
+    Ok(())
+}
+
+/// Checks a second-factor code; each try counts against the user's MFA
+/// lockout.
 pub async fn check_code(
     core: &Core,
     pool: &Pool,
     user: &User,
     method: MfaMethod,
     code: &str,
-    lock_key: &str,
     now_ms: i64,
 ) -> Result<(), AuthError> {
-    let realm = pool.id.to_string();
-    let key = lock_key.to_string();
-    let (r, k) = (realm.clone(), key.clone());
-    let admitted = core
-        .db
-        .run(move |conn| admit_attempt(conn, &r, &k, now_ms))
-        .await?;
-    if !admitted {
-        return Err(AuthError::NotAuthorized(LOCKED.into()));
-    }
+    admit_code(core, pool, user, now_ms).await?;
     let now = now_ms / 1000;
     let ok = match method {
         MfaMethod::Totp => {
@@ -142,10 +161,7 @@ pub async fn check_code(
     if !ok {
         return Err(AuthError::CodeMismatch);
     }
-    core.db
-        .run(move |conn| lockout::clear(conn, &realm, &key))
-        .await?;
-    Ok(())
+    clear_code_failures(core, pool, user).await
 }
 
 /// A new TOTP secret for enrollment, sealed for `user` (kept by the caller
@@ -164,18 +180,23 @@ pub fn open_secret(core: &Core, user: &User, sealed: &str) -> Result<Vec<u8>, Au
 }
 
 /// Finishes a TOTP enrollment when `code` is right for the pending secret:
-/// the app becomes the user's method (preferred if none was).
+/// the app becomes the user's method (preferred if none was). Tries count
+/// against the user's MFA lockout.
 pub async fn verify_totp_setup(
     core: &Core,
+    pool: &Pool,
     user: &User,
     sealed: &str,
     code: &str,
-    now: i64,
+    now_ms: i64,
 ) -> Result<(), AuthError> {
+    let now = now_ms / 1000;
+    admit_code(core, pool, user, now_ms).await?;
     let secret = open_secret(core, user, sealed)?;
     let Some(step) = mfa::matching_step(&secret, code, now) else {
         return Err(AuthError::CodeMismatch);
     };
+    clear_code_failures(core, pool, user).await?;
     let mut record = load(core, user).await?;
     record.totp_secret = Some(sealed.to_string());
     record.totp_verified = true;
@@ -227,9 +248,10 @@ pub async fn associate(core: &Core, user: &User) -> Result<String, AuthError> {
 /// the user's authenticator when `code` is right.
 pub async fn verify_associated(
     core: &Core,
+    pool: &Pool,
     user: &User,
     code: &str,
-    now: i64,
+    now_ms: i64,
 ) -> Result<(), AuthError> {
     let record = load(core, user).await?;
     let Some(sealed) = record.pending_totp_secret.clone() else {
@@ -237,7 +259,7 @@ pub async fn verify_associated(
             "Call AssociateSoftwareToken first.".into(),
         ));
     };
-    verify_totp_setup(core, user, &sealed, code, now).await?;
+    verify_totp_setup(core, pool, user, &sealed, code, now_ms).await?;
     let mut record = load(core, user).await?;
     record.pending_totp_secret = None;
     let sub = user.sub.clone();

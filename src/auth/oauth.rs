@@ -625,6 +625,32 @@ pub async fn refresh(
     token_response(core, client, sign_in, None, now).await
 }
 
+/// The user a live refresh token of `client` belongs to.
+pub async fn refresh_token_user(
+    core: &Core,
+    client: &Client,
+    token: &str,
+    now: i64,
+) -> Result<User, OAuthError> {
+    let (hash, cid) = (sha256_hex(token), client.id.to_string());
+    let user_id: Option<String> = core
+        .db
+        .run(move |conn| {
+            refresh_tokens::table
+                .find(&hash)
+                .filter(refresh_tokens::client_id.eq(&cid))
+                .filter(refresh_tokens::revoked.eq(false))
+                .filter(refresh_tokens::expires_at.gt(now))
+                .select(refresh_tokens::user_id)
+                .first(conn)
+                .optional()
+                .map_err(DbError::from)
+        })
+        .await?;
+    let id = user_id.ok_or_else(|| OAuthError::InvalidGrant("Invalid Refresh Token".into()))?;
+    active_user(core, &id).await
+}
+
 /// The `client_credentials` grant (machine-to-machine, custom scopes).
 pub async fn client_credentials(
     core: &Core,

@@ -67,10 +67,12 @@ pub async fn complete_new_password(
         .map_err(AuthError::InvalidPassword)?;
     let hash = core.hash_password(password.to_string()).await?;
     let sub = user.sub.clone();
-    Ok(core
-        .db
-        .run(move |conn| users::set_password(conn, &sub, &hash, UserStatus::Confirmed, now))
-        .await?)
+    core.db
+        .run(move |conn| users::replace_temporary_password(conn, &sub, &hash, now))
+        .await?
+        .ok_or_else(|| {
+            AuthError::NotAuthorized("The password of this user is not temporary.".into())
+        })
 }
 
 /// Admits (and counts up front) a sign-in attempt for `key` in `realm`;

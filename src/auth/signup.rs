@@ -73,7 +73,9 @@ pub async fn sign_up(
                     "Username should be an email or a phone number.".into(),
                 ));
             }
-            Username::parse(&u).map_err(|e| AuthError::InvalidParameter(e.0))?
+            let name = Username::parse(&u).map_err(|e| AuthError::InvalidParameter(e.0))?;
+            check_not_alias_shaped(pool, &name)?;
+            name
         }
         (None, None) => return Err(AuthError::InvalidParameter("Username is required.".into())),
     };
@@ -137,6 +139,28 @@ pub async fn sign_up(
         sign_in_name,
         delivery,
     })
+}
+
+/// In a pool with e-mail or phone aliases, a user name in that shape could
+/// take over another user's alias at sign-in: refused, as Cognito does.
+pub fn check_not_alias_shaped(pool: &Pool, name: &Username) -> Result<(), AuthError> {
+    let aliases = pool.settings.alias_attributes();
+    let s = name.as_str();
+    if aliases.iter().any(|a| a == "email") && s.contains('@') {
+        return Err(AuthError::InvalidParameter(
+            "Username cannot be of email format, since user pool is configured for email alias."
+                .into(),
+        ));
+    }
+    if aliases.iter().any(|a| a == "phone_number")
+        && crate::directory::attributes::is_phone_number(s)
+    {
+        return Err(AuthError::InvalidParameter(
+            "Username cannot be of phone number format, since user pool is configured for phone_number alias."
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The attribute a confirmation code goes to, if the pool verifies one.

@@ -335,6 +335,12 @@ fn end_sign_ins(conn: &mut Conn, sub: &str, now: i64) -> Result<(), DirectoryErr
             .filter(auth_codes::used.eq(false)),
     )
     .execute(conn)?;
+    // Sign-ins of the API waiting for a challenge's answer end too.
+    diesel::delete(
+        crate::db::schema::auth_sessions::table
+            .filter(crate::db::schema::auth_sessions::user_id.eq(sub)),
+    )
+    .execute(conn)?;
     // Sessions record their sign-in time in whole seconds and survive when
     // `signed_out_at <= auth_time`: a sign-in earlier in this same second
     // must end too, so the mark is the next second.

@@ -212,6 +212,34 @@ pub fn confirm(
     })
 }
 
+/// Replaces a temporary password (status FORCE_CHANGE_PASSWORD or
+/// RESET_REQUIRED) and confirms the user: a conditional update that must
+/// touch the row, so two parallel answers cannot both succeed.
+pub fn replace_temporary_password(
+    conn: &mut Conn,
+    sub: &UserSub,
+    hash: &str,
+    now: i64,
+) -> Result<Option<User>, DirectoryError> {
+    let n = diesel::update(
+        users::table.find(sub.as_str()).filter(
+            users::status
+                .eq(UserStatus::ForceChangePassword.as_str())
+                .or(users::status.eq(UserStatus::ResetRequired.as_str())),
+        ),
+    )
+    .set((
+        users::password_hash.eq(hash),
+        users::status.eq(UserStatus::Confirmed.as_str()),
+        users::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(None);
+    }
+    find_by_sub(conn, sub.as_str())
+}
+
 /// Sets a new password hash and status (a password change, a reset, a
 /// temporary password replaced).
 pub fn set_password(

@@ -123,13 +123,21 @@ pub fn load(conn: &mut Conn, sub: &UserSub) -> Result<UserMfa, DirectoryError> {
 /// Writes the whole record.
 pub fn store(conn: &mut Conn, sub: &UserSub, v: &UserMfa) -> Result<(), DirectoryError> {
     write_tx(conn, |conn| {
+        // The last accepted TOTP step only moves forward, even when a stale
+        // copy of the record is written back (no replay).
+        let last: Option<i64> = m::table
+            .find(sub.as_str())
+            .select(m::totp_last_step)
+            .first(conn)
+            .optional()?;
+        let last_step = last.unwrap_or(0).max(v.totp_last_step);
         diesel::delete(m::table.find(sub.as_str())).execute(conn)?;
         diesel::insert_into(m::table)
             .values((
                 m::user_id.eq(sub.as_str()),
                 m::totp_secret.eq(&v.totp_secret),
                 m::totp_verified.eq(v.totp_verified),
-                m::totp_last_step.eq(v.totp_last_step),
+                m::totp_last_step.eq(last_step),
                 m::sms_enabled.eq(v.sms_enabled),
                 m::preferred.eq(&v.preferred),
                 m::pending_totp_secret.eq(&v.pending_totp_secret),

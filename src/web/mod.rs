@@ -154,7 +154,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mfa/setup", web::post().to(pages::mfa::setup))
         .route("/mfa/setup/qr.png", web::get().to(pages::mfa::setup_qr))
         .route("/account", web::get().to(pages::mfa::account))
-        .route("/account/mfa", web::get().to(pages::mfa::account_setup))
+        .route("/account/mfa", web::post().to(pages::mfa::account_setup))
         .route(
             "/account/mfa/disable",
             web::post().to(pages::mfa::account_disable),

@@ -185,8 +185,8 @@ pub struct PendingMfa {
     pub sub: String,
     /// `SOFTWARE_TOKEN_MFA` or `SMS_MFA`.
     pub method: String,
-    /// The name typed at sign-in: wrong codes count against its lockout.
-    pub lock_key: String,
+    /// When the step began: a sign-out everywhere since voids it.
+    pub started: i64,
     pub destination: Option<String>,
     pub until: i64,
 }
@@ -201,7 +201,7 @@ pub struct PendingSetup {
     pub sealed: String,
     /// Part of a sign-in (else the account page's).
     pub signing_in: bool,
-    pub lock_key: String,
+    pub started: i64,
     pub until: i64,
 }
 

@@ -159,6 +159,7 @@ pub struct ConfirmForgotPasswordPage {
     pub pool_name: String,
     pub action: String,
     pub csrf: String,
+    pub username_label: String,
     pub username: String,
     pub code: String,
     pub password_error: Option<String>,

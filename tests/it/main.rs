@@ -28,4 +28,5 @@ mod mfa_browser;
 mod oauth_tokens;
 mod pool_settings;
 mod recovery;
+mod recovery_browser;
 mod security;

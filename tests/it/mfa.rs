@@ -208,11 +208,19 @@ async fn wrong_codes_lock_out_and_a_new_sign_in_does_not_reset_them() {
     let res = post_form(&http, &setup, &setup, &[("code", &code_at(&secret, now()))]).await;
     assert_eq!(res.status(), 302);
 
+    // Four wrong codes, then a new sign-in with the right password: the
+    // count goes on (per user, not cleared by the password).
     let (http, _) = password_step(&app, &client, "locky").await;
-    for _ in 0..5 {
+    for _ in 0..4 {
         let res = answer(&app, &http, &client, "000000").await;
         assert_eq!(res.status(), 400);
     }
+    let (http, res) = password_step(&app, &client, "locky").await;
+    assert!(location(&res).starts_with("/mfa?"));
+    let res = answer(&app, &http, &client, "000000").await;
+    assert_eq!(res.status(), 400);
+    // Five wrong codes in all: even the right one is refused now, and
+    // starting again does not help.
     let res = answer(&app, &http, &client, &code_at(&secret, now() + 30)).await;
     assert_eq!(res.status(), 400);
     assert!(res
@@ -220,9 +228,9 @@ async fn wrong_codes_lock_out_and_a_new_sign_in_does_not_reset_them() {
         .await
         .unwrap()
         .contains("Password attempts exceeded"));
-    // Starting again does not help: the name is locked.
-    let (_, res) = password_step(&app, &client, "locky").await;
-    assert_eq!(res.status(), 400);
+    let (http, res) = password_step(&app, &client, "locky").await;
+    assert!(location(&res).starts_with("/mfa?"));
+    let res = answer(&app, &http, &client, &code_at(&secret, now() + 30)).await;
     assert!(res
         .text()
         .await
@@ -256,6 +264,15 @@ async fn optional_mfa_is_enrolled_from_the_account_page_and_can_be_turned_off() 
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 404, "enrollment starts by a POST only");
+    let res = post_form(
+        &http,
+        &account,
+        &format!("{}/account/mfa?client_id={client}", app.url),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
     let setup = app.absolute(location(&res));
     http.get(&setup).send().await.unwrap();
     let secret = secret_of(&scan_qr(&app, &http, &client).await);

@@ -89,9 +89,7 @@ pub async fn post(
         Ok(user) => {
             let pending = session::get::<PendingSignUp>(&s, PENDING_SIGNUP);
             if user.enabled && pending.is_some_and(|p| p.sub == user.sub.as_str()) {
-                let lock_key = super::login::pool_lock_key(&pool, username);
-                return super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now)
-                    .await;
+                return super::mfa::after_password(core, &s, &client, &pool, &user, now).await;
             }
             super::login::render(
                 &s,

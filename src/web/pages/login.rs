@@ -61,13 +61,6 @@ pub fn render(
     ))
 }
 
-/// The lockout key of a typed name (as sign-in counts it).
-pub fn pool_lock_key(pool: &Pool, typed: &str) -> String {
-    crate::directory::ids::Username::parse(typed)
-        .map(|u| u.key(pool.settings.case_sensitive_usernames()))
-        .unwrap_or_default()
-}
-
 /// GET /login. Accepts the authorization parameters too, as Cognito's
 /// hosted UI does, so an app may link here directly.
 pub async fn get(
@@ -113,8 +106,7 @@ pub async fn post(
         signin::password_sign_in(core, &pool, username, &form.password, false, unix_now_ms()).await;
     match result {
         Ok(SignInStep::Authenticated(user)) => {
-            let lock_key = pool_lock_key(&pool, username);
-            super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now).await
+            super::mfa::after_password(core, &s, &client, &pool, &user, now).await
         }
         Ok(SignInStep::ConfirmSignUp(user)) => {
             // The password was right: the user may finish the sign-up here,

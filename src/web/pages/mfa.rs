@@ -32,7 +32,6 @@ pub async fn after_password(
     client: &Client,
     pool: &Pool,
     user: &User,
-    lock_key: &str,
     now: i64,
 ) -> Result<HttpResponse, PageError> {
     let cid = client.id.as_str();
@@ -41,7 +40,7 @@ pub async fn after_password(
         pool_id: pool.id.to_string(),
         sub: user.sub.to_string(),
         method: method.to_string(),
-        lock_key: lock_key.to_string(),
+        started: now,
         destination,
         until: until(client, now),
     };
@@ -68,7 +67,7 @@ pub async fn after_password(
                     sub: user.sub.to_string(),
                     sealed: mfa::new_totp_secret(core, user)?,
                     signing_in: true,
-                    lock_key: lock_key.to_string(),
+                    started: now,
                     until: until(client, now),
                 },
             )?;
@@ -88,6 +87,16 @@ async fn user_by_sub(core: &Core, sub: &str) -> Result<User, PageError> {
         .await
         .map_err(|e| PageError::Internal(e.to_string()))?
         .ok_or_else(|| PageError::BadRequest("The user no longer exists.".into()))
+}
+
+/// The user of a pending step that began at `started`: still enabled and
+/// not signed out everywhere since, or the step is void.
+async fn step_user(core: &Core, sub: &str, started: i64) -> Result<User, PageError> {
+    let user = user_by_sub(core, sub).await?;
+    if !user.enabled || user.signed_out_at > started {
+        return Err(expired());
+    }
+    Ok(user)
 }
 
 fn expired() -> PageError {
@@ -153,13 +162,13 @@ pub async fn challenge(
     csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
     let now_ms = unix_now_ms();
     let p = pending_mfa(&s, &pool, now_ms / 1000)?;
-    let user = user_by_sub(core, &p.sub).await?;
+    let user = step_user(core, &p.sub, p.started).await?;
     let method = if p.method == crate::mfa::SMS_MFA {
         MfaMethod::Sms
     } else {
         MfaMethod::Totp
     };
-    match mfa::check_code(core, &pool, &user, method, &form.code, &p.lock_key, now_ms).await {
+    match mfa::check_code(core, &pool, &user, method, &form.code, now_ms).await {
         Ok(()) => {
             s.remove(PENDING_MFA);
             sign_in(core, &s, &pool, &user, now_ms / 1000).await
@@ -274,37 +283,11 @@ pub async fn setup(
     let now_ms = unix_now_ms();
     let now = now_ms / 1000;
     let p = pending_setup(&s, &pool, now)?;
-    let user = user_by_sub(core, &p.sub).await?;
-    if p.signing_in {
-        // Enrollment codes count towards the sign-in lockout too.
-        let realm = pool.id.to_string();
-        let key = p.lock_key.clone();
-        let admitted = core
-            .db
-            .run(move |conn| crate::auth::signin::admit_attempt(conn, &realm, &key, now_ms))
-            .await
-            .map_err(|e| PageError::Internal(e.to_string()))?;
-        if !admitted {
-            let msg = crate::auth::signin::LOCKED.to_string();
-            return render_setup(
-                &s,
-                &client,
-                &pool,
-                setup_view(core, &user, &p)?,
-                Some(msg),
-                StatusCode::BAD_REQUEST,
-            );
-        }
-    }
-    match mfa::verify_totp_setup(core, &user, &p.sealed, &form.code, now).await {
+    let user = step_user(core, &p.sub, p.started).await?;
+    match mfa::verify_totp_setup(core, &pool, &user, &p.sealed, &form.code, now_ms).await {
         Ok(()) => {
             s.remove(PENDING_SETUP);
             if p.signing_in {
-                let (realm, key) = (pool.id.to_string(), p.lock_key.clone());
-                core.db
-                    .run(move |conn| crate::directory::lockout::clear(conn, &realm, &key))
-                    .await
-                    .map_err(|e| PageError::Internal(e.to_string()))?;
                 sign_in(core, &s, &pool, &user, now).await
             } else {
                 account_page(
@@ -319,6 +302,14 @@ pub async fn setup(
                 .await
             }
         }
+        Err(AuthError::NotAuthorized(m)) => render_setup(
+            &s,
+            &client,
+            &pool,
+            setup_view(core, &user, &p)?,
+            Some(m),
+            StatusCode::BAD_REQUEST,
+        ),
         Err(AuthError::CodeMismatch) => render_setup(
             &s,
             &client,
@@ -383,14 +374,17 @@ pub async fn account(
     account_page(&s, core, &client, &pool, &user, None, None).await
 }
 
-/// GET /account/mfa: starts enrolling an authenticator app.
+/// POST /account/mfa: starts enrolling an authenticator app.
 pub async fn account_setup(
+    req: HttpRequest,
     state: web::Data<WebState>,
     s: Session,
     q: web::Query<ClientQuery>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     let core = &state.core;
     let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
+    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
     let user = signed_in_user(core, &s, &pool).await?;
     let policy = mfa::policy(&pool);
     if !(policy.optional || policy.required) || !policy.totp_allowed {
@@ -405,7 +399,7 @@ pub async fn account_setup(
             sub: user.sub.to_string(),
             sealed: mfa::new_totp_secret(core, &user)?,
             signing_in: false,
-            lock_key: String::new(),
+            started: unix_now(),
             until: until(&client, unix_now()),
         },
     )?;

@@ -95,8 +95,7 @@ pub async fn post(
     match signin::complete_new_password(core, &pool, &user, &form.password, now).await {
         Ok(user) => {
             s.remove(PENDING_NEW_PASSWORD);
-            let lock_key = user.username.clone();
-            super::mfa::after_password(core, &s, &client, &pool, &user, &lock_key, now).await
+            super::mfa::after_password(core, &s, &client, &pool, &user, now).await
         }
         Err(AuthError::InvalidPassword(m)) | Err(AuthError::InvalidParameter(m)) => render(
             &s,

@@ -120,6 +120,7 @@ fn render(
             pool_name: pool.name.clone(),
             action: href("/confirmForgotPassword", &[("client_id", cid)]),
             csrf: csrf::token(s)?,
+            username_label: username_label(pool).0.into(),
             username: f.username.to_string(),
             code: f.code.to_string(),
             password_error: f.password_error,
