@@ -79,6 +79,7 @@ impl From<AuthError> for ApiError {
             AuthError::NotAuthorized(_) => "NotAuthorizedException",
             AuthError::UserNotFound => "UserNotFoundException",
             AuthError::UserNotConfirmed => "UserNotConfirmedException",
+            AuthError::PasswordResetRequired => "PasswordResetRequiredException",
             AuthError::UsernameExists => "UsernameExistsException",
             AuthError::AliasExists(_) => "AliasExistsException",
             AuthError::InvalidPassword(_) => "InvalidPasswordException",

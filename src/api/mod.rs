@@ -3,6 +3,7 @@
 //! Operations Cognito authorizes with IAM require a SigV4 signature by the
 //! configured key pair; the public ones need none.
 
+pub mod admin_users;
 pub mod auth_flows;
 pub mod clients;
 pub mod error;
@@ -221,6 +222,8 @@ fn admin_operation(name: &str) -> Option<Op> {
         "AddCustomAttributes" => op!(pools::add_custom_attributes),
         "GetUserPoolMfaConfig" => op!(pools::get_mfa_config),
         "AdminInitiateAuth" => op!(auth_flows::admin_initiate_auth),
+        "AdminCreateUser" => op!(admin_users::admin_create_user),
+        "AdminResetUserPassword" => op!(admin_users::admin_reset_user_password),
         "AdminRespondToAuthChallenge" => op!(auth_flows::admin_respond_to_auth_challenge),
         "AdminSetUserMFAPreference" => op!(auth_flows::admin_set_user_mfa_preference),
         "SetUserPoolMfaConfig" => op!(pools::set_mfa_config),

@@ -223,6 +223,9 @@ pub async fn after_password(
     let user = match step {
         signin::SignInStep::Authenticated(u) => u,
         signin::SignInStep::ConfirmSignUp(_) => return Err(AuthError::UserNotConfirmed),
+        signin::SignInStep::PasswordResetRequired(_) => {
+            return Err(AuthError::PasswordResetRequired)
+        }
         signin::SignInStep::NewPasswordRequired(u) => {
             let session = open_session(core, client, pool, NEW_PASSWORD_REQUIRED, &u, now).await?;
             let attrs: Map<String, Value> = u

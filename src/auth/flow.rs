@@ -55,6 +55,9 @@ pub enum PasswordStep {
     /// Right password, but temporary and too old: an administrator must
     /// issue a new one.
     TemporaryPasswordExpired,
+    /// An administrator reset the password: the user must set a new one
+    /// with the code that was sent (the forgot-password flow).
+    ResetRequired,
     Authenticated,
 }
 
@@ -71,14 +74,11 @@ pub fn password_step(user: Option<UserState>, password_ok: bool) -> PasswordStep
     }
     match u.status {
         UserStatus::Unconfirmed => PasswordStep::Unconfirmed,
-        UserStatus::ForceChangePassword | UserStatus::ResetRequired
-            if u.temporary_password_expired =>
-        {
+        UserStatus::ResetRequired => PasswordStep::ResetRequired,
+        UserStatus::ForceChangePassword if u.temporary_password_expired => {
             PasswordStep::TemporaryPasswordExpired
         }
-        UserStatus::ForceChangePassword | UserStatus::ResetRequired => {
-            PasswordStep::NewPasswordRequired
-        }
+        UserStatus::ForceChangePassword => PasswordStep::NewPasswordRequired,
         UserStatus::Confirmed => PasswordStep::Authenticated,
     }
 }

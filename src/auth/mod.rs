@@ -75,6 +75,8 @@ pub enum AuthError {
     UserNotFound,
     #[error("User is not confirmed.")]
     UserNotConfirmed,
+    #[error("Password reset required for the user")]
+    PasswordResetRequired,
     #[error("User already exists")]
     UsernameExists,
     #[error("{0}")]

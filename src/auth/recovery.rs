@@ -196,3 +196,63 @@ pub async fn change_password(
         .await?;
     Ok(())
 }
+
+/// AdminResetUserPassword: the user's password stops working (status
+/// RESET_REQUIRED), every sign-in ends, and a reset code goes to the user's
+/// verified channel; at the next sign-in the user sets a new password with it.
+pub async fn admin_reset_password(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    now: i64,
+) -> Result<Option<CodeDelivery>, AuthError> {
+    let (sub, pool_id) = (user.sub.clone(), pool.id.clone());
+    core.db
+        .run(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                users::set_status(conn, &sub, UserStatus::ResetRequired, now)?;
+                user_admin::sign_out_everywhere(conn, &pool_id, &sub, now)
+            })
+        })
+        .await?;
+    let Some((attr, destination)) = channel(pool, user) else {
+        return Ok(None);
+    };
+    let code = codes::generate();
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let (sub, stored) = (user.sub.clone(), code.clone());
+    let sent = core
+        .db
+        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::ResetPassword, &stored, now))
+        .await?;
+    if !sent {
+        return Err(AuthError::LimitExceeded);
+    }
+    let medium = if attr == "email" {
+        let message = pool
+            .settings
+            .email_verification_message()
+            .replace("{####}", &code);
+        let email = Email::from_pool(
+            &pool.name,
+            &destination,
+            "Reset your password".into(),
+            &message,
+        )?
+        .with_from(pool.settings.email_from());
+        core.messenger.send_email(email, now).await?;
+        "EMAIL"
+    } else {
+        let message = pool
+            .settings
+            .sms_verification_message()
+            .replace("{####}", &code);
+        core.messenger.send_sms(&destination, &message, now).await?;
+        "SMS"
+    };
+    Ok(Some(CodeDelivery {
+        destination: mask_destination(&destination),
+        medium,
+        attribute: attr,
+    }))
+}

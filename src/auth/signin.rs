@@ -21,6 +21,8 @@ pub enum SignInStep {
     ConfirmSignUp(User),
     /// The password is temporary and must be replaced.
     NewPasswordRequired(User),
+    /// An administrator reset the password: a reset code was sent.
+    PasswordResetRequired(User),
 }
 
 /// The lookup key of a typed name, `None` if it cannot be a user name.
@@ -190,6 +192,7 @@ pub async fn password_sign_in(
                 )),
                 PasswordStep::Unconfirmed => Ok(SignInStep::ConfirmSignUp(user)),
                 PasswordStep::NewPasswordRequired => Ok(SignInStep::NewPasswordRequired(user)),
+                PasswordStep::ResetRequired => Ok(SignInStep::PasswordResetRequired(user)),
                 _ => Ok(SignInStep::Authenticated(user)),
             }
         }

@@ -262,3 +262,19 @@ pub fn set_password(
     find_by_sub(conn, sub.as_str())?
         .ok_or_else(|| DirectoryError::NotFound("User does not exist.".into()))
 }
+
+/// Sets a user's status.
+pub fn set_status(
+    conn: &mut Conn,
+    sub: &UserSub,
+    status: UserStatus,
+    now: i64,
+) -> Result<(), DirectoryError> {
+    let n = diesel::update(users::table.find(sub.as_str()))
+        .set((users::status.eq(status.as_str()), users::updated_at.eq(now)))
+        .execute(conn)?;
+    if n != 1 {
+        return Err(DirectoryError::NotFound("User does not exist.".into()));
+    }
+    Ok(())
+}

@@ -414,3 +414,218 @@ async fn the_api_resets_and_changes_passwords() {
         .await
         .expect("changed");
 }
+
+/// The temporary password in an invitation ("… temporary password is X.").
+fn temporary_password(text: &str) -> String {
+    text.split("temporary password is ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .map(|p| p.trim_end_matches('.').to_string())
+        .expect("a temporary password in the invitation")
+}
+
+#[tokio::test]
+async fn admin_created_users_choose_a_password_at_first_sign_in() {
+    let app = spawn_app().await;
+    let (pool, client) = app.pool_and_client().await;
+    let api = app.cognito();
+    let created = api
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("invited")
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email")
+                .value("invited@example.com")
+                .build()
+                .unwrap(),
+        )
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let user = created.user().unwrap();
+    assert_eq!(
+        user.user_status(),
+        Some(&cognito::types::UserStatusType::ForceChangePassword)
+    );
+    let mail = app.mail.wait_for("invited@example.com").await;
+    let body = mail.text_body();
+    assert!(body.contains("invited"), "{body}");
+    let temp = temporary_password(&body);
+
+    // SUPPRESS sends nothing.
+    api.admin_create_user()
+        .user_pool_id(&pool)
+        .username("quiet")
+        .temporary_password("Quiet-Temp-123")
+        .message_action(cognito::types::MessageActionType::Suppress)
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email")
+                .value("quiet@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("suppressed");
+    assert!(app
+        .mail
+        .all()
+        .iter()
+        .all(|m| !m.to.iter().any(|t| t == "quiet@example.com")));
+
+    // First sign-in: the temporary password leads to /newPassword.
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    http.get(app.authorize_url(&client, &challenge, "inv", "n"))
+        .send()
+        .await
+        .unwrap();
+    let res = app.submit_login(&http, &client, "invited", &temp).await;
+    assert_eq!(res.status(), 302);
+    let page = app.absolute(location(&res));
+    assert!(page.contains("/newPassword"));
+    let res = post_form(&http, &page, &page, &[("password", NEW_PASSWORD)]).await;
+    assert_eq!(res.status(), 302);
+    assert!(location(&res).starts_with(CALLBACK));
+}
+
+#[tokio::test]
+async fn an_admin_reset_sends_a_code_and_requires_a_new_password() {
+    let app = spawn_app().await;
+    let (pool, client) = app.pool_and_client().await;
+    app.confirmed_user(&client, "resetme").await;
+    app.cognito()
+        .admin_reset_user_password()
+        .user_pool_id(&pool)
+        .username("resetme")
+        .send()
+        .await
+        .expect("AdminResetUserPassword");
+    let code = app
+        .mail
+        .wait_for("resetme@example.com")
+        .await
+        .code()
+        .unwrap();
+
+    // The old password now leads to the reset page, not in.
+    let http = app.browser();
+    let res = app.submit_login(&http, &client, "resetme", PASSWORD).await;
+    assert_eq!(res.status(), 302);
+    let page = app.absolute(location(&res));
+    assert!(page.contains("/confirmForgotPassword"), "{page}");
+    let action = format!("{}/confirmForgotPassword?client_id={client}", app.url);
+    let res = post_form(
+        &http,
+        &page,
+        &action,
+        &[
+            ("username", "resetme"),
+            ("code", &code),
+            ("password", NEW_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .submit_login(&app.browser(), &client, "resetme", NEW_PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200, "signed in with the new password");
+}
+
+#[tokio::test]
+async fn the_api_says_a_reset_is_required() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("api-reset").await;
+    let client = app
+        .cognito()
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("api")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client()
+        .and_then(|c| c.client_id().map(str::to_string))
+        .unwrap();
+    let api = app.cognito();
+    api.admin_create_user()
+        .user_pool_id(&pool)
+        .username("apinew")
+        .temporary_password("Temp-Pass-123")
+        .message_action(cognito::types::MessageActionType::Suppress)
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email")
+                .value("apinew@example.com")
+                .build()
+                .unwrap(),
+        )
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = api
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "apinew")
+        .auth_parameters("PASSWORD", "Temp-Pass-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&cognito::types::ChallengeNameType::NewPasswordRequired)
+    );
+    let out = api
+        .respond_to_auth_challenge()
+        .client_id(&client)
+        .challenge_name(cognito::types::ChallengeNameType::NewPasswordRequired)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "apinew")
+        .challenge_responses("NEW_PASSWORD", NEW_PASSWORD)
+        .send()
+        .await
+        .expect("NEW_PASSWORD_REQUIRED answered");
+    assert!(out.authentication_result().is_some());
+
+    api.admin_reset_user_password()
+        .user_pool_id(&pool)
+        .username("apinew")
+        .send()
+        .await
+        .unwrap();
+    let err = api
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "apinew")
+        .auth_parameters("PASSWORD", NEW_PASSWORD)
+        .send()
+        .await
+        .expect_err("reset required");
+    assert!(
+        err.as_service_error()
+            .unwrap()
+            .is_password_reset_required_exception(),
+        "{err:?}"
+    );
+}

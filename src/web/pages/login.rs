@@ -137,6 +137,10 @@ pub async fn post(
                 &[("client_id", client.id.as_str()), ("username", username)],
             )))
         }
+        Ok(SignInStep::PasswordResetRequired(_)) => Ok(redirect(&href(
+            "/confirmForgotPassword",
+            &[("client_id", client.id.as_str()), ("username", username)],
+        ))),
         Ok(SignInStep::NewPasswordRequired(user)) => {
             s.renew();
             s.insert(

@@ -1,0 +1,98 @@
+//! AdminCreateUser and AdminResetUserPassword (SigV4): the console's
+//! operations, in Cognito's shapes.
+
+use serde_json::{json, Value};
+
+use super::{required_str, ApiError};
+use crate::auth::admin_users::{self, NewUserRequest};
+use crate::auth::{recovery, signin, Core};
+use crate::directory::pools::{self, Pool};
+use crate::directory::users::User;
+use crate::directory::{unix_now, PoolId};
+
+async fn pool_of(core: &Core, input: &Value) -> Result<Pool, ApiError> {
+    let raw = required_str(input, "UserPoolId")?;
+    let id = PoolId::parse(raw)
+        .ok_or_else(|| ApiError::invalid(format!("Invalid user pool id {raw}.")))?;
+    let pid = id.to_string();
+    Ok(core.db.run(move |conn| pools::get(conn, &pid)).await?)
+}
+
+/// Cognito's UserType.
+pub fn user_type(user: &User) -> Value {
+    let mut attrs: Vec<Value> = vec![json!({ "Name": "sub", "Value": user.sub.as_str() })];
+    attrs.extend(
+        user.attributes
+            .iter()
+            .map(|(k, v)| json!({ "Name": k, "Value": v })),
+    );
+    json!({
+        "Username": user.username,
+        "Attributes": attrs,
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.updated_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+    })
+}
+
+pub async fn admin_create_user(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let pool = pool_of(core, &input).await?;
+    let username = required_str(&input, "Username")?.to_string();
+    let action = input.get("MessageAction").and_then(Value::as_str);
+    if action == Some("RESEND") {
+        let user = signin::find_user(core, &pool, &username)
+            .await?
+            .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+        admin_users::reset_password(core, &pool, user.sub.as_str(), unix_now()).await?;
+        let user = admin_users::get_user(core, &pool, user.sub.as_str()).await?;
+        return Ok(json!({ "User": user_type(&user) }));
+    }
+    if action.is_some_and(|a| a != "SUPPRESS") {
+        return Err(ApiError::invalid(
+            "MessageAction must be RESEND or SUPPRESS.",
+        ));
+    }
+    let mut attributes = Vec::new();
+    let (mut email_verified, mut phone_verified) = (false, false);
+    if let Some(list) = input.get("UserAttributes").and_then(Value::as_array) {
+        for a in list {
+            let name = a.get("Name").and_then(Value::as_str).unwrap_or_default();
+            let value = a.get("Value").and_then(Value::as_str).unwrap_or_default();
+            match name {
+                "email_verified" => email_verified = value == "true",
+                "phone_number_verified" => phone_verified = value == "true",
+                "" => return Err(ApiError::invalid("Every UserAttributes item needs a Name.")),
+                _ => attributes.push((name.to_string(), value.to_string())),
+            }
+        }
+    }
+    let created = admin_users::create_user(
+        core,
+        &pool,
+        NewUserRequest {
+            username: Some(username),
+            attributes,
+            temporary_password: input
+                .get("TemporaryPassword")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            email_verified,
+            phone_number_verified: phone_verified,
+            send_invitation: action != Some("SUPPRESS"),
+        },
+        unix_now(),
+    )
+    .await?;
+    Ok(json!({ "User": user_type(&created.user) }))
+}
+
+pub async fn admin_reset_user_password(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let pool = pool_of(core, &input).await?;
+    let username = required_str(&input, "Username")?;
+    let user = signin::find_user(core, &pool, username)
+        .await?
+        .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+    recovery::admin_reset_password(core, &pool, &user, unix_now()).await?;
+    Ok(json!({}))
+}
