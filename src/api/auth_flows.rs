@@ -197,7 +197,7 @@ pub async fn admin_respond_to_auth_challenge(core: &Core, input: Value) -> Resul
 
 /// The user an `AccessToken` member speaks for (scope
 /// aws.cognito.signin.user.admin), and their pool.
-async fn token_user(core: &Core, input: &Value) -> Result<(User, Pool), ApiError> {
+pub(crate) async fn token_user(core: &Core, input: &Value) -> Result<(User, Pool), ApiError> {
     let token = required_str(input, "AccessToken")?;
     let bad = |m: &str| ApiError::new("NotAuthorizedException", m.to_string());
     let claims = oauth::verify_access_token(core, token, unix_now())

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod error;
 pub mod pools;
 pub mod sigv4;
+pub mod user_attributes;
 pub mod user_flows;
 
 use actix_web::http::header;
@@ -207,6 +208,11 @@ fn public_operation(name: &str) -> Option<Op> {
         "ForgotPassword" => op!(user_flows::forgot_password),
         "ConfirmForgotPassword" => op!(user_flows::confirm_forgot_password),
         "ChangePassword" => op!(auth_flows::change_password),
+        "UpdateUserAttributes" => op!(user_attributes::update_user_attributes),
+        "GetUserAttributeVerificationCode" => {
+            op!(user_attributes::get_user_attribute_verification_code)
+        }
+        "VerifyUserAttribute" => op!(user_attributes::verify_user_attribute),
         _ => return None,
     })
 }
@@ -224,6 +230,7 @@ fn admin_operation(name: &str) -> Option<Op> {
         "AdminInitiateAuth" => op!(auth_flows::admin_initiate_auth),
         "AdminCreateUser" => op!(admin_users::admin_create_user),
         "AdminResetUserPassword" => op!(admin_users::admin_reset_user_password),
+        "AdminUpdateUserAttributes" => op!(user_attributes::admin_update_user_attributes),
         "AdminRespondToAuthChallenge" => op!(auth_flows::admin_respond_to_auth_challenge),
         "AdminSetUserMFAPreference" => op!(auth_flows::admin_set_user_mfa_preference),
         "SetUserPoolMfaConfig" => op!(pools::set_mfa_config),

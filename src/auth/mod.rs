@@ -3,6 +3,7 @@
 //! A rule lives here once; the faces only parse and render.
 
 pub mod admin_users;
+pub mod attributes;
 pub mod challenge;
 pub mod console;
 pub mod flow;

@@ -67,6 +67,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    pending_attributes (user_id, name) {
+        user_id -> Text,
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     auth_sessions (id_hash) {
         id_hash -> Text,
         pool_id -> Text,
@@ -173,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_aliases,
     user_mfa,
     auth_sessions,
+    pending_attributes,
     codes,
     sign_in_failures,
     web_sessions,

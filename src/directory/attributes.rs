@@ -89,6 +89,30 @@ pub fn validate_new(
     Ok(out)
 }
 
+/// Checks one attribute a user or administrator writes after sign-up: it
+/// must be in the schema, mutable, and its value must fit.
+pub fn validate_update(
+    settings: &PoolSettings,
+    name: &str,
+    value: &str,
+) -> Result<(), InvalidParameter> {
+    let schema = settings.schema();
+    let Some(attr) = schema
+        .iter()
+        .find(|a| a.get("Name").and_then(Value::as_str) == Some(name))
+    else {
+        return Err(nonconforming(format!(
+            "{name}: Attribute does not exist in the schema."
+        )));
+    };
+    if attr.get("Mutable").and_then(Value::as_bool) == Some(false) {
+        return Err(InvalidParameter(format!(
+            "Cannot modify the non-mutable attribute {name}"
+        )));
+    }
+    check_value(name, value, attr)
+}
+
 fn check_value(name: &str, value: &str, attr: &Value) -> Result<(), InvalidParameter> {
     let data_type = attr
         .get("AttributeDataType")

@@ -26,6 +26,10 @@ pub enum Purpose {
     SmsMfa,
     /// A forgotten password's reset code.
     ResetPassword,
+    /// A changed e-mail address's code.
+    VerifyEmail,
+    /// A changed phone number's code.
+    VerifyPhone,
 }
 
 impl Purpose {
@@ -34,6 +38,8 @@ impl Purpose {
             Purpose::SignUp => "signup",
             Purpose::SmsMfa => "sms_mfa",
             Purpose::ResetPassword => "reset_password",
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::VerifyPhone => "verify_phone_number",
         }
     }
 
@@ -43,6 +49,7 @@ impl Purpose {
             Purpose::SignUp => 24 * 3600,
             Purpose::SmsMfa => 180,
             Purpose::ResetPassword => 3600,
+            Purpose::VerifyEmail | Purpose::VerifyPhone => 24 * 3600,
         }
     }
 }

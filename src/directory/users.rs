@@ -278,3 +278,32 @@ pub fn set_status(
     }
     Ok(())
 }
+
+/// Replaces a user's attributes and, when given, the lookup key (where an
+/// e-mail or phone number is the username and it changed). `updated_at`
+/// stays: it dates the password (a temporary one expires from it).
+pub fn set_attributes(
+    conn: &mut Conn,
+    sub: &UserSub,
+    attributes: &BTreeMap<String, String>,
+    username_key: Option<&str>,
+) -> Result<(), DirectoryError> {
+    let json = attributes_json(attributes);
+    let res = match username_key {
+        Some(key) => diesel::update(users::table.find(sub.as_str()))
+            .set((users::attributes.eq(&json), users::username_key.eq(key)))
+            .execute(conn),
+        None => diesel::update(users::table.find(sub.as_str()))
+            .set(users::attributes.eq(&json))
+            .execute(conn),
+    };
+    match res {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(DirectoryError::NotFound("User does not exist.".into())),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(DirectoryError::AliasExists("email or phone number".into())),
+        Err(e) => Err(e.into()),
+    }
+}

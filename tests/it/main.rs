@@ -16,6 +16,7 @@ mod api_auth;
 mod api_clients;
 mod api_pools;
 mod api_protocol;
+mod attributes;
 mod browser_flow;
 mod console;
 mod console_pool;

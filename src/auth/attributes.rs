@@ -1,0 +1,304 @@
+//! Attribute changes after sign-up. A new e-mail address or phone number
+//! that the pool verifies gets a code; where the pool keeps the original
+//! value active while an update is pending, the new value waits (for
+//! sign-in as alias and for messages) until the code proves it, else it
+//! replaces the old one at once, unverified. The old address is told.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use secrecy::ExposeSecret;
+
+use super::signup::CodeDelivery;
+use super::{AuthError, Core};
+use crate::db::schema::{pending_attributes as pa, user_aliases};
+use crate::db::write_tx;
+use crate::directory::attributes::{mask_destination, validate_update};
+use crate::directory::codes::{self, CodeCheck, Purpose};
+use crate::directory::pools::Pool;
+use crate::directory::users::{self, User};
+use crate::directory::{aliases, DirectoryError};
+use crate::messaging::Email;
+
+/// Attributes only the server sets, whoever asks.
+const SERVER_OWNED: &[&str] = &["sub", "identities"];
+
+fn purpose(name: &str) -> Option<Purpose> {
+    match name {
+        "email" => Some(Purpose::VerifyEmail),
+        "phone_number" => Some(Purpose::VerifyPhone),
+        _ => None,
+    }
+}
+
+/// The lookup key of a user whose e-mail/phone is the username.
+fn username_key(pool: &Pool, name: &str, value: &str) -> Option<String> {
+    pool.settings
+        .username_attributes()
+        .iter()
+        .any(|a| a == name)
+        .then(|| aliases::key(value, pool.settings.case_sensitive_usernames()))
+}
+
+async fn pending_value(core: &Core, user: &User, name: &str) -> Result<Option<String>, AuthError> {
+    let (sub, n) = (user.sub.to_string(), name.to_string());
+    Ok(core
+        .db
+        .run(move |conn| {
+            pa::table
+                .find((&sub, &n))
+                .select(pa::value)
+                .first::<String>(conn)
+                .optional()
+                .map_err(DirectoryError::from)
+        })
+        .await?)
+}
+
+/// Sends a code for `name` to `value`.
+async fn send_code(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    name: &str,
+    value: &str,
+    now: i64,
+) -> Result<CodeDelivery, AuthError> {
+    let purpose = purpose(name)
+        .ok_or_else(|| AuthError::InvalidParameter(format!("{name} cannot be verified.")))?;
+    let code = codes::generate();
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let (sub, stored) = (user.sub.clone(), code.clone());
+    let sent = core
+        .db
+        .run(move |conn| codes::store(conn, &pepper, &sub, purpose, &stored, now))
+        .await?;
+    if !sent {
+        return Err(AuthError::LimitExceeded);
+    }
+    let medium = if name == "email" {
+        let message = pool
+            .settings
+            .email_verification_message()
+            .replace("{####}", &code);
+        let email = Email::from_pool(
+            &pool.name,
+            value,
+            pool.settings.email_verification_subject(),
+            &message,
+        )?
+        .with_from(pool.settings.email_from());
+        core.messenger.send_email(email, now).await?;
+        "EMAIL"
+    } else {
+        let message = pool
+            .settings
+            .sms_verification_message()
+            .replace("{####}", &code);
+        core.messenger.send_sms(value, &message, now).await?;
+        "SMS"
+    };
+    Ok(CodeDelivery {
+        destination: mask_destination(value),
+        medium,
+        attribute: if name == "email" {
+            "email"
+        } else {
+            "phone_number"
+        },
+    })
+}
+
+/// UpdateUserAttributes (`admin`: AdminUpdateUserAttributes, which may also
+/// set the `*_verified` flags). Returns where codes went.
+pub async fn update(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    changes: &[(String, String)],
+    admin: bool,
+    now: i64,
+) -> Result<Vec<CodeDelivery>, AuthError> {
+    let mut attrs: BTreeMap<String, String> = user.attributes.clone();
+    let mut pending: Vec<(String, String)> = Vec::new();
+    let mut to_verify: Vec<(String, String)> = Vec::new();
+    let mut old_email: Option<String> = None;
+    let mut released: Vec<String> = Vec::new();
+    let mut key: Option<String> = None;
+    let auto = pool.settings.auto_verified_attributes();
+    let keep = &pool
+        .settings
+        .user_attribute_update_settings
+        .attributes_require_verification_before_update;
+    for (name, value) in changes {
+        if SERVER_OWNED.contains(&name.as_str()) {
+            return Err(AuthError::InvalidParameter(format!(
+                "A client attempted to write unauthorized attribute: {name}"
+            )));
+        }
+        if let Some(base) = name.strip_suffix("_verified") {
+            if !admin || (value != "true" && value != "false") || purpose(base).is_none() {
+                return Err(AuthError::InvalidParameter(format!(
+                    "A client attempted to write unauthorized attribute: {name}"
+                )));
+            }
+            attrs.insert(name.clone(), value.clone());
+            continue;
+        }
+        validate_update(&pool.settings, name, value)
+            .map_err(|e| AuthError::InvalidParameter(e.0))?;
+        let changed = user.attribute(name) != Some(value.as_str());
+        let verified_kind = purpose(name).is_some() && auto.iter().any(|a| a == name);
+        if !changed {
+            continue;
+        }
+        if verified_kind && !admin {
+            if name == "email" {
+                old_email = user.attribute("email").map(str::to_string);
+            }
+            to_verify.push((name.clone(), value.clone()));
+            if keep.iter().any(|k| k == name) {
+                pending.push((name.clone(), value.clone()));
+                continue;
+            }
+            attrs.insert(format!("{name}_verified"), "false".into());
+            released.push(name.clone());
+        }
+        attrs.insert(name.clone(), value.clone());
+        if let Some(k) = username_key(pool, name, value) {
+            key = Some(k);
+        }
+    }
+    let (sub, p) = (user.sub.clone(), pending.clone());
+    core.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                users::set_attributes(conn, &sub, &attrs, key.as_deref())?;
+                for kind in &released {
+                    diesel::delete(
+                        user_aliases::table
+                            .filter(user_aliases::user_id.eq(sub.as_str()))
+                            .filter(user_aliases::kind.eq(kind)),
+                    )
+                    .execute(conn)?;
+                }
+                for (name, value) in &p {
+                    diesel::delete(pa::table.find((sub.as_str(), name))).execute(conn)?;
+                    diesel::insert_into(pa::table)
+                        .values((
+                            pa::user_id.eq(sub.as_str()),
+                            pa::name.eq(name),
+                            pa::value.eq(value),
+                        ))
+                        .execute(conn)?;
+                }
+                Ok::<_, DirectoryError>(())
+            })
+        })
+        .await?;
+    let mut deliveries = Vec::new();
+    for (name, value) in &to_verify {
+        deliveries.push(send_code(core, pool, user, name, value, now).await?);
+    }
+    // The old address hears of the change.
+    if let (Some(old), Some((_, new))) = (old_email, to_verify.iter().find(|(n, _)| n == "email")) {
+        let message = format!(
+            "The e-mail address of your {} account is being changed to {}. If you did not ask for this, contact the app's administrator.",
+            pool.name,
+            mask_destination(new)
+        );
+        let email = Email::from_pool(
+            &pool.name,
+            &old,
+            "Your e-mail address is changing".into(),
+            &message,
+        )?
+        .with_from(pool.settings.email_from());
+        if let Err(e) = core.messenger.send_email(email, now).await {
+            tracing::warn!(error = %e, "the old address could not be told of the change");
+        }
+    }
+    Ok(deliveries)
+}
+
+/// GetUserAttributeVerificationCode: a code for the pending (else current)
+/// value of `name`.
+pub async fn send_verification_code(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    name: &str,
+    now: i64,
+) -> Result<CodeDelivery, AuthError> {
+    let value = match pending_value(core, user, name).await? {
+        Some(v) => v,
+        None => user
+            .attribute(name)
+            .map(str::to_string)
+            .ok_or_else(|| AuthError::InvalidParameter(format!("The user has no {name}.")))?,
+    };
+    send_code(core, pool, user, name, &value, now).await
+}
+
+/// VerifyUserAttribute: the code proves the (pending, else current) value;
+/// it comes into force, verified, and becomes an alias where the pool has
+/// that kind (AliasExists if another user holds it).
+pub async fn verify(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    name: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), AuthError> {
+    let purpose = purpose(name)
+        .ok_or_else(|| AuthError::InvalidParameter(format!("{name} cannot be verified.")))?;
+    let value = match pending_value(core, user, name).await? {
+        Some(v) => v,
+        None => user
+            .attribute(name)
+            .map(str::to_string)
+            .ok_or_else(|| AuthError::InvalidParameter(format!("The user has no {name}.")))?,
+    };
+    let mut attrs = user.attributes.clone();
+    attrs.insert(name.to_string(), value.clone());
+    attrs.insert(format!("{name}_verified"), "true".into());
+    let key = username_key(pool, name, &value);
+    let alias = pool
+        .settings
+        .alias_attributes()
+        .iter()
+        .any(|a| a == name)
+        .then(|| aliases::key(&value, pool.settings.case_sensitive_usernames()));
+    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
+    let (sub, pool_id, n, code) = (
+        user.sub.clone(),
+        pool.id.clone(),
+        name.to_string(),
+        code.to_string(),
+    );
+    let outcome = core
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                Ok::<_, DirectoryError>(
+                    match codes::consume(conn, &pepper, &sub, purpose, &code, now)? {
+                        CodeCheck::Ok => {
+                            users::set_attributes(conn, &sub, &attrs, key.as_deref())?;
+                            diesel::delete(pa::table.find((sub.as_str(), n.as_str())))
+                                .execute(conn)?;
+                            if let Some(a) = &alias {
+                                aliases::claim(conn, &pool_id, &n, a, &sub, false)?;
+                            }
+                            Ok(())
+                        }
+                        CodeCheck::Mismatch => Err(AuthError::CodeMismatch),
+                        CodeCheck::Expired => Err(AuthError::ExpiredCode),
+                        CodeCheck::TooManyAttempts => Err(AuthError::LimitExceeded),
+                    },
+                )
+            })
+        })
+        .await?;
+    outcome
+}
