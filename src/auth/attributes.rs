@@ -40,7 +40,12 @@ fn username_key(pool: &Pool, name: &str, value: &str) -> Option<String> {
         .then(|| aliases::key(value, pool.settings.case_sensitive_usernames()))
 }
 
-async fn pending_value(core: &Core, user: &User, name: &str) -> Result<Option<String>, AuthError> {
+/// A new value of `name` waiting for its code, if any.
+pub async fn pending_value(
+    core: &Core,
+    user: &User,
+    name: &str,
+) -> Result<Option<String>, AuthError> {
     let (sub, n) = (user.sub.to_string(), name.to_string());
     Ok(core
         .db

@@ -153,7 +153,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/mfa/setup", web::get().to(pages::mfa::setup_page))
         .route("/mfa/setup", web::post().to(pages::mfa::setup))
         .route("/mfa/setup/qr.png", web::get().to(pages::mfa::setup_qr))
-        .route("/account", web::get().to(pages::mfa::account))
+        .route("/account", web::get().to(pages::account::account))
+        .route(
+            "/account/email",
+            web::post().to(pages::account::change_email),
+        )
+        .route(
+            "/account/email/verify",
+            web::post().to(pages::account::verify_email),
+        )
+        .route(
+            "/account/password",
+            web::post().to(pages::account::change_password),
+        )
         .route("/account/mfa", web::post().to(pages::mfa::account_setup))
         .route(
             "/account/mfa/disable",

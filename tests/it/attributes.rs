@@ -261,3 +261,85 @@ async fn without_keeping_the_new_email_replaces_the_old_one_unverified() {
     let info = userinfo(&app, &token).await;
     assert_eq!(info["given_name"], "Chan");
 }
+
+#[tokio::test]
+async fn the_account_page_changes_the_email_and_the_password() {
+    use crate::helpers::{pkce, post_form};
+    let app = spawn_app().await;
+    let (_pool, client) = app.pool_and_client().await;
+    let http = app.browser();
+    let (_, challenge) = pkce();
+    app.sign_up_through_pages(&http, &client, "selfserve", "self@example.com", &challenge)
+        .await;
+    let account = format!("{}/account?client_id={client}", app.url);
+    let html = http
+        .get(&account)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("self@example.com") && html.contains("Verified"));
+
+    let res = post_form(
+        &http,
+        &account,
+        &format!("{}/account/email?client_id={client}", app.url),
+        &[("email", "moved@example.com")],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("We sent a code to m***@e***"));
+    let code = app.mail.wait_for("moved@example.com").await.code().unwrap();
+    let res = post_form(
+        &http,
+        &account,
+        &format!("{}/account/email/verify?client_id={client}", app.url),
+        &[("code", code.as_str())],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("moved@example.com") && html.contains("is verified"),
+        "{html}"
+    );
+
+    let change = format!("{}/account/password?client_id={client}", app.url);
+    let res = post_form(
+        &http,
+        &account,
+        &change,
+        &[("current_password", "wrong"), ("password", "Newer-Pass-55")],
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let res = post_form(
+        &http,
+        &account,
+        &change,
+        &[("current_password", PASSWORD), ("password", "short")],
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let res = post_form(
+        &http,
+        &account,
+        &change,
+        &[
+            ("current_password", PASSWORD),
+            ("password", "Newer-Pass-55"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .submit_login(&app.browser(), &client, "selfserve", "Newer-Pass-55")
+        .await;
+    assert_eq!(res.status(), 200, "the new password signs in");
+}

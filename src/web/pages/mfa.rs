@@ -6,8 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::account::{account_page, signed_in_user};
 use super::login::ClientQuery;
-use super::{client_and_pool, current_user, href, redirect, sign_in};
+use super::{client_and_pool, href, redirect, sign_in};
 use crate::auth::flow::{MfaMethod, MfaStep};
 use crate::auth::{mfa, AuthError, Core};
 use crate::directory::clients::Client;
@@ -16,7 +17,7 @@ use crate::directory::users::{self, User};
 use crate::directory::{unix_now, unix_now_ms};
 use crate::web::errors::{html, PageError};
 use crate::web::session::{self, PendingMfa, PendingSetup, PENDING_MFA, PENDING_SETUP};
-use crate::web::views::{AccountPage, MfaPage, MfaSetupPage};
+use crate::web::views::{MfaPage, MfaSetupPage};
 use crate::web::{csrf, WebState};
 
 /// How long a pending second step lasts: the client's AuthSessionValidity.
@@ -321,57 +322,6 @@ pub async fn setup(
         Err(AuthError::InvalidParameter(m)) => Err(PageError::BadRequest(m)),
         Err(e) => Err(e.into()),
     }
-}
-
-async fn account_page(
-    s: &Session,
-    core: &Core,
-    client: &Client,
-    pool: &Pool,
-    user: &User,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Result<HttpResponse, PageError> {
-    let record = mfa::load(core, user).await?;
-    let policy = mfa::policy(pool);
-    let cid = client.id.as_str();
-    Ok(html(
-        if error.is_some() {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        },
-        &AccountPage {
-            pool_name: pool.name.clone(),
-            username: crate::auth::signin::sign_in_name(pool, user),
-            csrf: csrf::token(s)?,
-            mfa_on: record.has_totp(),
-            mfa_available: (policy.optional || policy.required) && policy.totp_allowed,
-            can_disable: !policy.required,
-            setup_href: href("/account/mfa", &[("client_id", cid)]),
-            disable_action: href("/account/mfa/disable", &[("client_id", cid)]),
-            notice,
-            error,
-        },
-    ))
-}
-
-async fn signed_in_user(core: &Core, s: &Session, pool: &Pool) -> Result<User, PageError> {
-    current_user(core, s, pool)
-        .await?
-        .ok_or_else(|| PageError::Forbidden("Sign in to see your account.".into()))
-}
-
-/// GET /account.
-pub async fn account(
-    state: web::Data<WebState>,
-    s: Session,
-    q: web::Query<ClientQuery>,
-) -> Result<HttpResponse, PageError> {
-    let core = &state.core;
-    let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
-    let user = signed_in_user(core, &s, &pool).await?;
-    account_page(&s, core, &client, &pool, &user, None, None).await
 }
 
 /// POST /account/mfa: starts enrolling an authenticator app.

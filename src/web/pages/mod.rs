@@ -1,6 +1,7 @@
 //! The hosted UI: server-rendered pages that sign users up and in and hand
 //! the app its authorization code.
 
+pub mod account;
 pub mod confirm;
 pub mod login;
 pub mod logout;
