@@ -251,8 +251,8 @@ pub async fn create_user(
             }
         }
     }
-    let mut attrs =
-        attributes::validate_new(settings, &given).map_err(|e| AuthError::InvalidParameter(e.0))?;
+    let mut attrs = attributes::validate_given(settings, &given)
+        .map_err(|e| AuthError::InvalidParameter(e.0))?;
     let sign_in_attr = username_attrs
         .iter()
         .find(|a| attrs.contains_key(a.as_str()))

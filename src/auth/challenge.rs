@@ -238,7 +238,14 @@ pub async fn after_password(
                 &u,
                 &[
                     ("userAttributes", Value::Object(attrs).to_string()),
-                    ("requiredAttributes", "[]".into()),
+                    (
+                        "requiredAttributes",
+                        json!(signin::missing_required(pool, &u)
+                            .iter()
+                            .map(|a| format!("userAttributes.{a}"))
+                            .collect::<Vec<_>>())
+                        .to_string(),
+                    ),
                 ],
             );
             return Ok(ApiSignIn::Challenge {
@@ -354,9 +361,22 @@ pub async fn respond(
             tokens(core, client, &s.user, now).await
         }
         NEW_PASSWORD_REQUIRED => {
-            let user =
-                signin::complete_new_password(core, pool, &s.user, answer("NEW_PASSWORD"), now)
-                    .await?;
+            let given: Vec<(String, String)> = responses
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name = k.strip_prefix("userAttributes.")?;
+                    Some((name.to_string(), v.as_str()?.to_string()))
+                })
+                .collect();
+            let user = signin::complete_new_password(
+                core,
+                pool,
+                &s.user,
+                answer("NEW_PASSWORD"),
+                &given,
+                now,
+            )
+            .await?;
             consume(core, &s).await?;
             mfa_or_tokens(core, client, pool, &user, now).await
         }

@@ -47,11 +47,22 @@ fn user_state(pool: &Pool, u: &User, now: i64) -> UserState {
 
 /// Replaces a temporary password with the user's own (the pool's policy
 /// applies) and confirms the user.
+/// The pool's required attributes the user has no value for (asked for
+/// with the new password).
+pub fn missing_required(pool: &Pool, user: &User) -> Vec<String> {
+    pool.settings
+        .required_attributes()
+        .into_iter()
+        .filter(|a| user.attribute(a).is_none_or(str::is_empty))
+        .collect()
+}
+
 pub async fn complete_new_password(
     core: &Core,
     pool: &Pool,
     user: &User,
     password: &str,
+    given: &[(String, String)],
     now: i64,
 ) -> Result<User, AuthError> {
     if !matches!(
@@ -67,10 +78,33 @@ pub async fn complete_new_password(
         .password_policy()
         .check(password)
         .map_err(AuthError::InvalidPassword)?;
+    // The required attributes still missing must come with the password.
+    let mut attrs = user.attributes.clone();
+    for name in missing_required(pool, user) {
+        let value = given
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                AuthError::InvalidParameter(format!("The attribute {name} is required."))
+            })?;
+        crate::directory::attributes::validate_update(&pool.settings, &name, &value)
+            .map_err(|e| AuthError::InvalidParameter(e.0))?;
+        attrs.insert(name, value);
+    }
     let hash = core.hash_password(password.to_string()).await?;
     let sub = user.sub.clone();
     core.db
-        .run(move |conn| users::replace_temporary_password(conn, &sub, &hash, now))
+        .run(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let Some(_) = users::replace_temporary_password(conn, &sub, &hash, now)? else {
+                    return Ok(None);
+                };
+                users::set_attributes(conn, &sub, &attrs, None)?;
+                users::find_by_sub(conn, sub.as_str())
+            })
+        })
         .await?
         .ok_or_else(|| {
             AuthError::NotAuthorized("The password of this user is not temporary.".into())

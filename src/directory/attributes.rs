@@ -56,6 +56,24 @@ pub fn validate_new(
     settings: &PoolSettings,
     given: &[(String, String)],
 ) -> Result<BTreeMap<String, String>, InvalidParameter> {
+    let out = validate_given(settings, given)?;
+    for required in settings.required_attributes() {
+        if out.get(&required).is_none_or(|v| v.is_empty()) {
+            return Err(nonconforming(format!(
+                "{required}: The attribute {required} is required"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Like [`validate_new`] without demanding the required attributes: an
+/// administrator may create a user without them (the user gives them with
+/// the first new password).
+pub fn validate_given(
+    settings: &PoolSettings,
+    given: &[(String, String)],
+) -> Result<BTreeMap<String, String>, InvalidParameter> {
     let schema = settings.schema();
     let mut out = BTreeMap::new();
     for (name, value) in given {
@@ -76,13 +94,6 @@ pub fn validate_new(
         if out.insert(name.clone(), value.clone()).is_some() {
             return Err(InvalidParameter(format!(
                 "Duplicate attribute name: {name}"
-            )));
-        }
-    }
-    for required in settings.required_attributes() {
-        if out.get(&required).is_none_or(|v| v.is_empty()) {
-            return Err(nonconforming(format!(
-                "{required}: The attribute {required} is required"
             )));
         }
     }

@@ -96,6 +96,8 @@ pub struct NewPasswordPage {
     pub pool_name: String,
     pub action: String,
     pub csrf: String,
+    /// Required attributes the user has no value for yet.
+    pub fields: Vec<Field>,
     pub password_error: Option<String>,
     pub password_rules: Vec<String>,
     pub error: Option<String>,

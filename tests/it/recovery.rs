@@ -629,3 +629,67 @@ async fn the_api_says_a_reset_is_required() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_new_password_page_asks_for_missing_required_attributes() {
+    use cognito::types::{AttributeDataType, SchemaAttributeType, VerifiedAttributeType};
+    let app = spawn_app().await;
+    let pool = app
+        .cognito()
+        .create_user_pool()
+        .pool_name("needs-name")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .schema(
+            SchemaAttributeType::builder()
+                .name("given_name")
+                .attribute_data_type(AttributeDataType::String)
+                .required(true)
+                .mutable(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .and_then(|p| p.id().map(str::to_string))
+        .unwrap();
+    let (client, _) = app.create_client(&pool, false).await;
+    // An administrator creates the user without the required given_name.
+    app.cognito()
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("nameless")
+        .temporary_password("Temp-Pass-123")
+        .message_action(cognito::types::MessageActionType::Suppress)
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email")
+                .value("nameless@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("created");
+    let http = app.browser();
+    let res = app
+        .submit_login(&http, &client, "nameless", "Temp-Pass-123")
+        .await;
+    let page = app.absolute(location(&res));
+    let html = http.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("name=\"given_name\""), "{html}");
+    let res = post_form(&http, &page, &page, &[("password", NEW_PASSWORD)]).await;
+    assert_eq!(res.status(), 400, "given_name is required");
+    let res = post_form(
+        &http,
+        &page,
+        &page,
+        &[("password", NEW_PASSWORD), ("given_name", "Nora")],
+    )
+    .await;
+    assert_eq!(res.status(), 200, "signed in (no app request pending)");
+    let res = app
+        .submit_login(&app.browser(), &client, "nameless", NEW_PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+}

@@ -4,39 +4,53 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use super::login::ClientQuery;
 use super::{client_and_pool, href};
-use crate::auth::{signin, AuthError};
+use crate::auth::{signin, AuthError, Core};
 use crate::directory::pools::Pool;
-use crate::directory::{unix_now, users};
+use crate::directory::unix_now;
+use crate::directory::users::{self, User};
 use crate::web::errors::{html, PageError};
 use crate::web::session::{self, PendingNewPassword, PENDING_NEW_PASSWORD};
-use crate::web::views::NewPasswordPage;
+use crate::web::views::{Field, NewPasswordPage};
 use crate::web::{csrf, WebState};
-
-#[derive(Deserialize)]
-pub struct NewPasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-}
 
 fn render(
     s: &Session,
     client_id: &str,
     pool: &Pool,
+    user: &User,
+    given: &[(String, String)],
     password_error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
+    let fields = signin::missing_required(pool, user)
+        .into_iter()
+        .map(|name| {
+            let (label, input_type, autocomplete) = super::signup::describe(&name);
+            Field {
+                value: given
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+                name,
+                label,
+                input_type: input_type.into(),
+                autocomplete: autocomplete.into(),
+                required: true,
+                error: None,
+            }
+        })
+        .collect();
     Ok(html(
         status,
         &NewPasswordPage {
             pool_name: pool.name.clone(),
             action: href("/newPassword", &[("client_id", client_id)]),
             csrf: csrf::token(s)?,
+            fields,
             password_error,
             password_rules: pool
                 .settings
@@ -48,6 +62,15 @@ fn render(
             error: None,
         },
     ))
+}
+
+async fn step_user(core: &Core, sub: &str) -> Result<User, PageError> {
+    let sub = sub.to_string();
+    core.db
+        .run(move |conn| users::find_by_sub(conn, &sub))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?
+        .ok_or_else(|| PageError::BadRequest("The user no longer exists.".into()))
 }
 
 /// The pending step of this browser for `pool`, if still fresh.
@@ -68,31 +91,41 @@ pub async fn get(
     q: web::Query<ClientQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (client, pool) = client_and_pool(&state.core, q.client_id.as_deref()).await?;
-    pending(&s, &pool, unix_now())?;
-    render(&s, client.id.as_str(), &pool, None, StatusCode::OK)
+    let step = pending(&s, &pool, unix_now())?;
+    let user = step_user(&state.core, &step.sub).await?;
+    render(
+        &s,
+        client.id.as_str(),
+        &pool,
+        &user,
+        &[],
+        None,
+        StatusCode::OK,
+    )
 }
 
-/// POST /newPassword.
+/// POST /newPassword: `password`, the missing required attributes, `_csrf`.
 pub async fn post(
     req: HttpRequest,
     state: web::Data<WebState>,
     s: Session,
     q: web::Query<ClientQuery>,
-    form: web::Form<NewPasswordForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let core = &state.core;
     let (client, pool) = client_and_pool(core, q.client_id.as_deref()).await?;
-    csrf::check(&req, &s, &state.public_origin, form.csrf.as_deref())?;
+    let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    csrf::check(&req, &s, &state.public_origin, field("_csrf").as_deref())?;
     let now = unix_now();
     let step = pending(&s, &pool, now)?;
-    let sub = step.sub.clone();
-    let user = core
-        .db
-        .run(move |conn| users::find_by_sub(conn, &sub))
-        .await
-        .map_err(|e| PageError::Internal(e.to_string()))?
-        .ok_or_else(|| PageError::BadRequest("The user no longer exists.".into()))?;
-    match signin::complete_new_password(core, &pool, &user, &form.password, now).await {
+    let user = step_user(core, &step.sub).await?;
+    let given: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k != "_csrf" && k != "password")
+        .cloned()
+        .collect();
+    let password = field("password").unwrap_or_default();
+    match signin::complete_new_password(core, &pool, &user, &password, &given, now).await {
         Ok(user) => {
             s.remove(PENDING_NEW_PASSWORD);
             super::mfa::after_password(core, &s, &client, &pool, &user, now).await
@@ -101,6 +134,8 @@ pub async fn post(
             &s,
             client.id.as_str(),
             &pool,
+            &user,
+            &given,
             Some(m),
             StatusCode::BAD_REQUEST,
         ),

@@ -16,7 +16,7 @@ use crate::web::views::{Field, SignupPage};
 use crate::web::{csrf, WebState};
 
 /// A readable label and input hints for an attribute.
-fn describe(name: &str) -> (String, &'static str, &'static str) {
+pub fn describe(name: &str) -> (String, &'static str, &'static str) {
     let (label, input_type, autocomplete) = match name {
         "email" => ("Email", "email", "email"),
         "phone_number" => ("Phone number", "tel", "tel"),
