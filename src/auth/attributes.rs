@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 use secrecy::ExposeSecret;
 
+use super::delivery::{Outgoing, Wording};
 use super::signup::CodeDelivery;
 use super::{AuthError, Core};
 use crate::db::schema::{pending_attributes as pa, user_aliases};
@@ -71,47 +72,17 @@ async fn send_code(
 ) -> Result<CodeDelivery, AuthError> {
     let purpose = purpose(name)
         .ok_or_else(|| AuthError::InvalidParameter(format!("{name} cannot be verified.")))?;
-    let code = codes::generate();
-    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
-    let (sub, stored) = (user.sub.clone(), code.clone());
-    let sent = core
-        .db
-        .run(move |conn| codes::store(conn, &pepper, &sub, purpose, &stored, now))
-        .await?;
-    if !sent {
-        return Err(AuthError::LimitExceeded);
-    }
-    let medium = if name == "email" {
-        let message = pool
-            .settings
-            .email_verification_message()
-            .replace("{####}", &code);
-        let email = Email::from_pool(
-            &pool.name,
-            value,
-            pool.settings.email_verification_subject(),
-            &message,
-        )?
-        .with_from(pool.settings.email_from());
-        core.messenger.send_email(email, now).await?;
-        "EMAIL"
-    } else {
-        let message = pool
-            .settings
-            .sms_verification_message()
-            .replace("{####}", &code);
-        core.messenger.send_sms(value, &message, now).await?;
-        "SMS"
-    };
-    Ok(CodeDelivery {
-        destination: mask_destination(value),
-        medium,
+    let out = Outgoing {
+        purpose,
         attribute: if name == "email" {
             "email"
         } else {
             "phone_number"
         },
-    })
+        destination: value,
+        wording: Wording::Verification,
+    };
+    super::delivery::send_code(core, pool, user, out, now).await
 }
 
 /// UpdateUserAttributes (`admin`: AdminUpdateUserAttributes, which may also

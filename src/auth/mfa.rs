@@ -4,11 +4,11 @@
 
 use secrecy::ExposeSecret;
 
+use super::delivery::{Outgoing, Wording};
 use super::flow::{self, MfaMethod, MfaPolicy, MfaState, MfaStep};
 use super::signin::{admit_attempt, LOCKED};
 use super::signup::CodeDelivery;
 use super::{AuthError, Core};
-use crate::directory::attributes::mask_destination;
 use crate::directory::codes::{self, CodeCheck, Purpose};
 use crate::directory::lockout;
 use crate::directory::pools::Pool;
@@ -65,27 +65,13 @@ pub async fn send_sms_code(
         .attribute("phone_number")
         .ok_or_else(|| AuthError::InvalidParameter("The user has no phone number.".into()))?
         .to_string();
-    let code = codes::generate();
-    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
-    let sub = user.sub.clone();
-    let stored = code.clone();
-    let sent = core
-        .db
-        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::SmsMfa, &stored, now))
-        .await?;
-    if !sent {
-        return Err(AuthError::LimitExceeded);
-    }
-    let message = pool
-        .settings
-        .sms_authentication_message()
-        .replace("{####}", &code);
-    core.messenger.send_sms(&phone, &message, now).await?;
-    Ok(CodeDelivery {
-        destination: mask_destination(&phone),
-        medium: "SMS",
+    let out = Outgoing {
+        purpose: Purpose::SmsMfa,
         attribute: "phone_number",
-    })
+        destination: &phone,
+        wording: Wording::Authentication,
+    };
+    super::delivery::send_code(core, pool, user, out, now).await
 }
 
 /// The lockout key of a user's second-factor tries: per user, whatever

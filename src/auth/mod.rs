@@ -6,6 +6,7 @@ pub mod admin_users;
 pub mod attributes;
 pub mod challenge;
 pub mod console;
+pub mod delivery;
 pub mod flow;
 pub mod mfa;
 pub mod oauth;

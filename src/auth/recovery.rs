@@ -4,15 +4,14 @@
 
 use secrecy::ExposeSecret;
 
+use super::delivery::{send_code, Outgoing, Wording};
 use super::signup::CodeDelivery;
 use super::{AuthError, Core};
-use crate::directory::attributes::mask_destination;
 use crate::directory::codes::{self, CodeCheck, Purpose};
 use crate::directory::password_policy;
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, User, UserStatus};
 use crate::directory::{user_admin, DirectoryError};
-use crate::messaging::Email;
 
 /// Whether the pool lets users reset their own password.
 pub fn self_service(pool: &Pool) -> bool {
@@ -38,15 +37,12 @@ fn channel(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
     None
 }
 
-/// The link in a reset e-mail, built from the public URL only.
-pub fn reset_link(core: &Core, client_id: &str, username: &str, code: &str) -> String {
-    let q = serde_urlencoded::to_string([
-        ("client_id", client_id),
-        ("username", username),
-        ("code", code),
-    ])
-    .unwrap_or_default();
-    format!("{}/confirmForgotPassword?{q}", core.public_url)
+/// The link in a reset e-mail, built from the public URL only, without
+/// the code that ends it.
+pub fn reset_link_prefix(public_url: &str, client_id: &str, username: &str) -> String {
+    let q = serde_urlencoded::to_string([("client_id", client_id), ("username", username)])
+        .unwrap_or_default();
+    format!("{public_url}/confirmForgotPassword?{q}&code=")
 }
 
 /// ForgotPassword: sends a reset code to the user named `username` (user
@@ -76,45 +72,16 @@ pub async fn forgot_password(
                 .into(),
         ));
     };
-    let code = codes::generate();
-    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
-    let (sub, stored) = (user.sub.clone(), code.clone());
-    let sent = core
-        .db
-        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::ResetPassword, &stored, now))
-        .await?;
-    if !sent {
-        return Err(AuthError::LimitExceeded);
-    }
-    let medium = if attr == "email" {
-        let message = pool
-            .settings
-            .email_verification_message()
-            .replace("{####}", &code);
-        let link = reset_link(core, client_id, username, &code);
-        let email = Email::reset(
-            &pool.name,
-            &destination,
-            "Reset your password".into(),
-            &message,
-            &link,
-        )?
-        .with_from(pool.settings.email_from());
-        core.messenger.send_email(email, now).await?;
-        "EMAIL"
-    } else {
-        let message = pool
-            .settings
-            .sms_verification_message()
-            .replace("{####}", &code);
-        core.messenger.send_sms(&destination, &message, now).await?;
-        "SMS"
-    };
-    Ok(Some(CodeDelivery {
-        destination: mask_destination(&destination),
-        medium,
+    let out = Outgoing {
+        purpose: Purpose::ResetPassword,
         attribute: attr,
-    }))
+        destination: &destination,
+        wording: Wording::Reset {
+            subject: "Reset your password".into(),
+            link_prefix: Some(reset_link_prefix(&core.public_url, client_id, username)),
+        },
+    };
+    Ok(Some(send_code(core, pool, &user, out, now).await?))
 }
 
 /// ConfirmForgotPassword: checks the code, sets the new password (the
@@ -218,41 +185,14 @@ pub async fn admin_reset_password(
     let Some((attr, destination)) = channel(pool, user) else {
         return Ok(None);
     };
-    let code = codes::generate();
-    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
-    let (sub, stored) = (user.sub.clone(), code.clone());
-    let sent = core
-        .db
-        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::ResetPassword, &stored, now))
-        .await?;
-    if !sent {
-        return Err(AuthError::LimitExceeded);
-    }
-    let medium = if attr == "email" {
-        let message = pool
-            .settings
-            .email_verification_message()
-            .replace("{####}", &code);
-        let email = Email::from_pool(
-            &pool.name,
-            &destination,
-            "Reset your password".into(),
-            &message,
-        )?
-        .with_from(pool.settings.email_from());
-        core.messenger.send_email(email, now).await?;
-        "EMAIL"
-    } else {
-        let message = pool
-            .settings
-            .sms_verification_message()
-            .replace("{####}", &code);
-        core.messenger.send_sms(&destination, &message, now).await?;
-        "SMS"
-    };
-    Ok(Some(CodeDelivery {
-        destination: mask_destination(&destination),
-        medium,
+    let out = Outgoing {
+        purpose: Purpose::ResetPassword,
         attribute: attr,
-    }))
+        destination: &destination,
+        wording: Wording::Reset {
+            subject: "Reset your password".into(),
+            link_prefix: None,
+        },
+    };
+    Ok(Some(send_code(core, pool, user, out, now).await?))
 }

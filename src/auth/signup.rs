@@ -1,15 +1,15 @@
 //! Self-service sign-up and its confirmation code.
 
+use super::delivery::{send_code, Outgoing, Wording};
 use super::{AuthError, Core};
 use crate::db::write_tx;
-use crate::directory::attributes::{self, mask_destination};
+use crate::directory::attributes;
 use crate::directory::codes::{self, CodeCheck, Purpose};
 use crate::directory::ids::Username;
 use crate::directory::password_policy;
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, NewUser, User, UserStatus};
 use crate::directory::{aliases, DirectoryError};
-use crate::messaging::Email;
 use secrecy::ExposeSecret;
 
 pub struct SignUpRequest {
@@ -183,44 +183,14 @@ pub async fn send_confirmation_code(
         return Ok(None);
     };
     let destination = user.attribute(attr).unwrap_or_default().to_string();
-    let code = codes::generate();
-    let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
-    let sub = user.sub.clone();
-    let stored = code.clone();
-    let sent = core
-        .db
-        .run(move |conn| codes::store(conn, &pepper, &sub, Purpose::SignUp, &stored, now))
-        .await?;
-    if !sent {
-        return Err(AuthError::LimitExceeded);
-    }
-    let medium = if attr == "email" {
-        let message = pool
-            .settings
-            .email_verification_message()
-            .replace("{####}", &code);
-        let email = Email::from_pool(
-            &pool.name,
-            &destination,
-            pool.settings.email_verification_subject(),
-            &message,
-        )?
-        .with_from(pool.settings.email_from());
-        core.messenger.send_email(email, now).await?;
-        "EMAIL"
-    } else {
-        let message = pool
-            .settings
-            .sms_verification_message()
-            .replace("{####}", &code);
-        core.messenger.send_sms(&destination, &message, now).await?;
-        "SMS"
-    };
-    Ok(Some(CodeDelivery {
-        destination: mask_destination(&destination),
-        medium,
+    let out = Outgoing {
+        purpose: Purpose::SignUp,
         attribute: attr,
-    }))
+        destination: &destination,
+        wording: Wording::Verification,
+    };
+    let sent = send_code(core, pool, user, out, now).await?;
+    Ok(Some(sent))
 }
 
 /// Checks the sign-up code and confirms the user. Unless `reveal_existence`
