@@ -194,12 +194,19 @@ macro_rules! op {
     };
 }
 
+/// For operations that finish work after answering (they own the core).
+macro_rules! op_owned {
+    ($f:path) => {
+        (|s, v| Box::pin(async move { $f(std::sync::Arc::clone(&s.core), v).await })) as Op
+    };
+}
+
 /// The operations any app may call (no signature).
 fn public_operation(name: &str) -> Option<Op> {
     Some(match name {
         "SignUp" => op!(user_flows::sign_up),
         "ConfirmSignUp" => op!(user_flows::confirm_sign_up),
-        "ResendConfirmationCode" => op!(user_flows::resend_confirmation_code),
+        "ResendConfirmationCode" => op_owned!(user_flows::resend_confirmation_code),
         "InitiateAuth" => op!(auth_flows::initiate_auth),
         "RespondToAuthChallenge" => op!(auth_flows::respond_to_auth_challenge),
         "AssociateSoftwareToken" => op!(auth_flows::associate_software_token),

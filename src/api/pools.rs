@@ -119,7 +119,9 @@ pub async fn add_custom_attributes(core: &Core, input: Value) -> Result<Value, A
 
 /// GetUserPoolMfaConfig's and SetUserPoolMfaConfig's answer.
 fn mfa_config(settings: &PoolSettings) -> Value {
-    let on = |m: &str| settings.enabled_mfas.iter().any(|x| x == m);
+    // An empty list offers both (as sign-in reads it) unless MFA is off.
+    let all = settings.enabled_mfas.is_empty() && settings.mfa_configuration() != "OFF";
+    let on = |m: &str| all || settings.enabled_mfas.iter().any(|x| x == m);
     let mut out = json!({
         "MfaConfiguration": settings.mfa_configuration(),
         "SoftwareTokenMfaConfiguration": { "Enabled": on("SOFTWARE_TOKEN_MFA") },
@@ -168,6 +170,8 @@ pub async fn set_mfa_config(core: &Core, input: Value) -> Result<Value, ApiError
     let totp = enabled("SoftwareTokenMfaConfiguration")?;
     let sms = enabled("SmsMfaConfiguration")?;
     let mut methods = Vec::new();
+    // Naming no method keeps the current list (an empty one offers both).
+    let keep = totp.is_none() && sms.is_none() && settings.enabled_mfas.is_empty();
     if totp.unwrap_or_else(|| {
         settings
             .enabled_mfas
@@ -195,7 +199,9 @@ pub async fn set_mfa_config(core: &Core, input: Value) -> Result<Value, ApiError
         }
         settings.mfa_configuration = conf.to_string();
     }
-    if settings.mfa_configuration != "OFF" && methods.is_empty() {
+    if keep {
+        methods.clear();
+    } else if settings.mfa_configuration != "OFF" && methods.is_empty() {
         return Err(ApiError::invalid(
             "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
         ));

@@ -141,23 +141,54 @@ pub async fn confirm_sign_up(core: &Core, input: Value) -> Result<Value, ApiErro
     Ok(json!({}))
 }
 
-pub async fn resend_confirmation_code(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let (client, pool) = client_of(core, &input).await?;
-    let username = required_str(&input, "Username")?;
-    check_secret_hash(&client, username, &input)?;
-    match signup::resend_confirmation_code(core, &pool, username, unix_now()).await {
+/// Where the pool sends codes, without naming anyone's address: the answer
+/// for every user where PreventUserExistenceErrors is on.
+fn generic_delivery(pool: &Pool) -> Value {
+    let by_sms = !pool
+        .settings
+        .auto_verified_attributes()
+        .iter()
+        .any(|a| a == "email");
+    let (medium, attribute) = if by_sms {
+        ("SMS", "phone_number")
+    } else {
+        ("EMAIL", "email")
+    };
+    json!({ "Destination": "***", "DeliveryMedium": medium, "AttributeName": attribute })
+}
+
+pub async fn resend_confirmation_code(
+    core: std::sync::Arc<Core>,
+    input: Value,
+) -> Result<Value, ApiError> {
+    let (client, pool) = client_of(&core, &input).await?;
+    let username = required_str(&input, "Username")?.to_string();
+    check_secret_hash(&client, &username, &input)?;
+    if client.settings.prevent_user_existence_errors() {
+        // Unknown, confirmed and unconfirmed users get the same answer at
+        // the same speed: the code goes out after it.
+        if pool.settings.auto_verified_attributes().is_empty() {
+            return Err(ApiError::invalid(
+                "Auto verification not turned on for this user pool.",
+            ));
+        }
+        let answer = generic_delivery(&pool);
+        tokio::spawn(async move {
+            match signup::resend_confirmation_code(&core, &pool, &username, unix_now()).await {
+                Ok(_)
+                | Err(AuthError::UserNotFound)
+                | Err(AuthError::InvalidParameter(_))
+                | Err(AuthError::LimitExceeded) => {}
+                Err(e) => tracing::error!(error = %e, "a sign-up code could not be sent"),
+            }
+        });
+        return Ok(json!({ "CodeDeliveryDetails": answer }));
+    }
+    match signup::resend_confirmation_code(&core, &pool, &username, unix_now()).await {
         Ok(Some(d)) => Ok(json!({ "CodeDeliveryDetails": delivery_json(&d) })),
         Ok(None) => Err(ApiError::invalid(
             "Auto verification not turned on for this user pool.",
         )),
-        // With PreventUserExistenceErrors on, an unknown user looks served.
-        Err(AuthError::UserNotFound) if client.settings.prevent_user_existence_errors() => {
-            Ok(json!({ "CodeDeliveryDetails": {
-                "Destination": "***",
-                "DeliveryMedium": "EMAIL",
-                "AttributeName": "email",
-            }}))
-        }
         Err(e) => Err(e.into()),
     }
 }

@@ -712,3 +712,70 @@ async fn the_pools_sender_and_message_are_used() {
     assert!(mail.text_body().contains("Your Acme code: "));
     assert!(mail.from.contains("accounts@acme.example"), "{}", mail.from);
 }
+
+#[tokio::test]
+async fn resending_a_code_says_nothing_about_the_user_when_existence_is_hidden() {
+    use cognito::types::PreventUserExistenceErrorTypes;
+    let app = spawn_app().await;
+    let pool = app.create_pool("hidden").await;
+    let client = app
+        .cognito()
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("hidden")
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client()
+        .and_then(|c| c.client_id().map(str::to_string))
+        .unwrap();
+    let api = app.cognito();
+    for (name, email) in [
+        ("waiter", "waiter@example.com"),
+        ("done", "done@example.com"),
+    ] {
+        api.sign_up()
+            .client_id(&client)
+            .username(name)
+            .password(PASSWORD)
+            .user_attributes(
+                AttributeType::builder()
+                    .name("email")
+                    .value(email)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let code = app.mail.wait_for("done@example.com").await.code().unwrap();
+    api.confirm_sign_up()
+        .client_id(&client)
+        .username("done")
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
+    app.mail.wait_for("waiter@example.com").await;
+    let mut answers = Vec::new();
+    for name in ["waiter", "done", "nobody"] {
+        let out = api
+            .resend_confirmation_code()
+            .client_id(&client)
+            .username(name)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let d = out.code_delivery_details().unwrap();
+        answers.push((
+            d.destination().map(str::to_string),
+            d.delivery_medium().cloned(),
+            d.attribute_name().map(str::to_string),
+        ));
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    // The waiting user does get a new code.
+    app.mail.wait_for("waiter@example.com").await;
+}
