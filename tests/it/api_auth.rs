@@ -4,8 +4,8 @@
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use cognito::types::{
-    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SoftwareTokenMfaConfigType,
-    SoftwareTokenMfaSettingsType, UserPoolMfaType, VerifySoftwareTokenResponseType,
+    AuthFlowType, ChallengeNameType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType,
+    UserPoolMfaType, VerifySoftwareTokenResponseType,
 };
 use totp_rs::{Algorithm, Builder, Secret};
 
@@ -24,23 +24,6 @@ fn code_at(secret_b32: &str, time: i64) -> String {
         .build_noncompliant()
         .generate(time as u64)
         .to_string()
-}
-
-/// A client that allows password sign-in over the API.
-async fn api_client(app: &TestApp, pool: &str) -> String {
-    app.cognito()
-        .create_user_pool_client()
-        .user_pool_id(pool)
-        .client_name("api")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .expect("client")
-        .user_pool_client()
-        .and_then(|c| c.client_id().map(str::to_string))
-        .expect("id")
 }
 
 /// A confirmed user made through SignUp / ConfirmSignUp.
@@ -99,7 +82,7 @@ fn now() -> i64 {
 async fn password_sign_in_refresh_and_errors() {
     let app = spawn_app().await;
     let pool = app.create_pool("api-auth").await;
-    let client = api_client(&app, &pool).await;
+    let client = app.create_api_client(&pool).await;
     user(&app, &client, "apiana").await;
 
     let out = initiate(&app, &client, "apiana", PASSWORD)
@@ -196,7 +179,7 @@ async fn required_mfa_is_set_up_and_answered_through_challenges() {
         .send()
         .await
         .unwrap();
-    let client = api_client(&app, &pool).await;
+    let client = app.create_api_client(&pool).await;
     user(&app, &client, "apimo").await;
 
     let out = initiate(&app, &client, "apimo", PASSWORD).await.unwrap();
@@ -294,7 +277,7 @@ async fn optional_mfa_through_the_access_token() {
         .send()
         .await
         .unwrap();
-    let client = api_client(&app, &pool).await;
+    let client = app.create_api_client(&pool).await;
     user(&app, &client, "apiopt").await;
     let out = initiate(&app, &client, "apiopt", PASSWORD).await.unwrap();
     let access = out
@@ -399,7 +382,7 @@ async fn sms_mfa_through_the_api() {
         .send()
         .await
         .unwrap();
-    let client = api_client(&app, &pool).await;
+    let client = app.create_api_client(&pool).await;
     let digits = |i: usize| -> String {
         got.lock().unwrap()[i]["message"]
             .as_str()

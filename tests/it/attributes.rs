@@ -5,8 +5,8 @@
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use cognito::types::{
-    AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    SchemaAttributeType, UserAttributeUpdateSettingsType, VerifiedAttributeType,
+    AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, SchemaAttributeType,
+    UserAttributeUpdateSettingsType, VerifiedAttributeType,
 };
 use serde_json::Value;
 
@@ -50,19 +50,7 @@ async fn setup(app: &TestApp, keep: bool) -> (String, String) {
         .user_pool()
         .and_then(|p| p.id().map(str::to_string))
         .unwrap();
-    let client = app
-        .cognito()
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("api")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .and_then(|c| c.client_id().map(str::to_string))
-        .unwrap();
+    let client = app.create_api_client(&pool).await;
     app.cognito()
         .sign_up()
         .client_id(&client)

@@ -137,6 +137,25 @@ impl TestApp {
         )
     }
 
+    /// A client that allows password sign-in over the API (InitiateAuth,
+    /// AdminInitiateAuth, refresh).
+    pub async fn create_api_client(&self, pool: &str) -> String {
+        use cognito::types::ExplicitAuthFlowsType;
+        self.cognito()
+            .create_user_pool_client()
+            .user_pool_id(pool)
+            .client_name("api")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send()
+            .await
+            .expect("CreateUserPoolClient")
+            .user_pool_client()
+            .and_then(|c| c.client_id().map(str::to_string))
+            .expect("client id")
+    }
+
     pub fn authorize_url(
         &self,
         client_id: &str,

@@ -3,8 +3,7 @@
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use cognito::types::{
-    AccountRecoverySettingType, AuthFlowType, ExplicitAuthFlowsType, RecoveryOptionNameType,
-    RecoveryOptionType,
+    AccountRecoverySettingType, AuthFlowType, RecoveryOptionNameType, RecoveryOptionType,
 };
 use serde_json::Value;
 
@@ -277,19 +276,7 @@ async fn admin_only_recovery_offers_no_self_service() {
 async fn the_api_resets_and_changes_passwords() {
     let app = spawn_app().await;
     let pool = app.create_pool("api-recovery").await;
-    let client = app
-        .cognito()
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("api")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .and_then(|c| c.client_id().map(str::to_string))
-        .unwrap();
+    let client = app.create_api_client(&pool).await;
     let api = app.cognito();
     api.sign_up()
         .client_id(&client)
@@ -546,19 +533,7 @@ async fn an_admin_reset_sends_a_code_and_requires_a_new_password() {
 async fn the_api_says_a_reset_is_required() {
     let app = spawn_app().await;
     let pool = app.create_pool("api-reset").await;
-    let client = app
-        .cognito()
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("api")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .and_then(|c| c.client_id().map(str::to_string))
-        .unwrap();
+    let client = app.create_api_client(&pool).await;
     let api = app.cognito();
     api.admin_create_user()
         .user_pool_id(&pool)
