@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod directory;
+pub mod federation;
 pub mod messaging;
 pub mod mfa;
 pub mod tokens;
@@ -175,8 +176,11 @@ impl Application {
         let secure_cookies = public_url.starts_with("https://");
         let messenger = Messenger::new(&config, db.clone())?;
         let workers = config.workers;
+        let federation = federation::Federation::new(&config.google_issuer_url)
+            .map_err(|e| StartError::Other(e.to_string()))?;
         let core = Arc::new(Core {
             public_url: public_url.clone(),
+            federation,
             keys: KeyRing::new(db.clone()),
             db: db.clone(),
             passwords,

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::{required_str, ApiError};
 use crate::auth::admin_users::{self, NewUserRequest};
+use crate::auth::federation::{self, ProviderUser};
 use crate::auth::{recovery, signin, Core};
 use crate::directory::pools::{self, Pool};
 use crate::directory::users::User;
@@ -94,5 +95,56 @@ pub async fn admin_reset_user_password(core: &Core, input: Value) -> Result<Valu
         .await?
         .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
     recovery::admin_reset_password(core, &pool, &user, unix_now()).await?;
+    Ok(json!({}))
+}
+
+/// A `ProviderUserIdentifierType` member.
+fn provider_user(input: &Value, member: &str) -> Result<ProviderUser, ApiError> {
+    let v = match input.get(member) {
+        Some(v @ Value::Object(_)) => v,
+        None | Some(Value::Null) => {
+            return Err(ApiError::invalid(format!(
+                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+                super::lower_first(member)
+            )))
+        }
+        Some(_) => {
+            return Err(ApiError::new(
+                "SerializationException",
+                format!("{member} must be an object"),
+            ))
+        }
+    };
+    let text = |name: &str| match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::new(
+            "SerializationException",
+            format!("{member}.{name} must be a string"),
+        )),
+    };
+    Ok(ProviderUser {
+        provider_name: text("ProviderName")?.unwrap_or_default(),
+        attribute_name: text("ProviderAttributeName")?,
+        attribute_value: text("ProviderAttributeValue")?.unwrap_or_default(),
+    })
+}
+
+/// AdminLinkProviderForUser: an external identity that has not signed in
+/// yet will sign in as an existing local user.
+pub async fn admin_link_provider_for_user(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let pool = pool_of(core, &input).await?;
+    let destination = provider_user(&input, "DestinationUser")?;
+    let source = provider_user(&input, "SourceUser")?;
+    federation::admin_link(core, &pool, destination, source, unix_now()).await?;
+    Ok(json!({}))
+}
+
+/// AdminDisableProviderForUser: an external identity stops signing in as
+/// the user it is bound to.
+pub async fn admin_disable_provider_for_user(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let pool = pool_of(core, &input).await?;
+    let user = provider_user(&input, "User")?;
+    federation::admin_disable(core, &pool, user, unix_now()).await?;
     Ok(json!({}))
 }

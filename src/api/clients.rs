@@ -5,8 +5,10 @@ use serde_json::{json, Value};
 
 use super::{decode_token, encode_token, optional_int, required_str, ApiError};
 use crate::auth::Core;
+use crate::db::write_tx;
 use crate::directory::client_settings::{exception_name, ClientSettings};
 use crate::directory::clients::{self, Client};
+use crate::directory::identity_providers;
 use crate::directory::ids::lower_alnum;
 use crate::directory::InvalidParameter;
 use crate::directory::{pools, unix_now, ClientId, DirectoryError, PoolId};
@@ -55,8 +57,11 @@ pub async fn create(core: &Core, input: Value) -> Result<Value, ApiError> {
     let client = core
         .db
         .run(move |conn| {
-            pools::get(conn, pool_id.as_str())?;
-            clients::create(conn, &pool_id, &settings, secret, now)
+            write_tx(conn, |conn| {
+                pools::get(conn, pool_id.as_str())?;
+                identity_providers::check_client_providers(conn, &pool_id, &settings)?;
+                clients::create(conn, &pool_id, &settings, secret, now)
+            })
         })
         .await?;
     Ok(json!({ "UserPoolClient": client.settings.user_pool_client_type(&client.meta()) }))
@@ -117,7 +122,12 @@ pub async fn update(core: &Core, input: Value) -> Result<Value, ApiError> {
     let now = unix_now();
     let (c, s) = (client.clone(), settings.clone());
     core.db
-        .run(move |conn| clients::update(conn, &c, &s, now))
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                identity_providers::check_client_providers(conn, &c.pool_id, &s)?;
+                clients::update(conn, &c, &s, now)
+            })
+        })
         .await?;
     client.settings = settings;
     client.updated_at = now;

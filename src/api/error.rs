@@ -62,6 +62,7 @@ impl From<DirectoryError> for ApiError {
             e @ DirectoryError::AliasExists(_) => {
                 ApiError::new("AliasExistsException", e.to_string())
             }
+            DirectoryError::DuplicateProvider(m) => ApiError::new("DuplicateProviderException", m),
             DirectoryError::Db(e) => ApiError::internal(e),
         }
     }

@@ -7,6 +7,7 @@ pub mod admin_users;
 pub mod auth_flows;
 pub mod clients;
 pub mod error;
+pub mod identity_providers;
 pub mod pools;
 pub mod sigv4;
 pub mod user_attributes;
@@ -100,7 +101,7 @@ pub fn optional_int(
     }
 }
 
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
@@ -238,6 +239,8 @@ fn admin_operation(name: &str) -> Option<Op> {
         "AdminCreateUser" => op!(admin_users::admin_create_user),
         "AdminResetUserPassword" => op!(admin_users::admin_reset_user_password),
         "AdminUpdateUserAttributes" => op!(user_attributes::admin_update_user_attributes),
+        "AdminLinkProviderForUser" => op!(admin_users::admin_link_provider_for_user),
+        "AdminDisableProviderForUser" => op!(admin_users::admin_disable_provider_for_user),
         "AdminRespondToAuthChallenge" => op!(auth_flows::admin_respond_to_auth_challenge),
         "AdminSetUserMFAPreference" => op!(auth_flows::admin_set_user_mfa_preference),
         "SetUserPoolMfaConfig" => op!(pools::set_mfa_config),
@@ -246,6 +249,12 @@ fn admin_operation(name: &str) -> Option<Op> {
         "ListUserPoolClients" => op!(clients::list),
         "UpdateUserPoolClient" => op!(clients::update),
         "DeleteUserPoolClient" => op!(clients::delete),
+        "CreateIdentityProvider" => op!(identity_providers::create),
+        "DescribeIdentityProvider" => op!(identity_providers::describe),
+        "UpdateIdentityProvider" => op!(identity_providers::update),
+        "DeleteIdentityProvider" => op!(identity_providers::delete),
+        "ListIdentityProviders" => op!(identity_providers::list),
+        "GetIdentityProviderByIdentifier" => op!(identity_providers::get_by_identifier),
         _ => return None,
     })
 }

@@ -9,7 +9,7 @@ use crate::directory::pool_settings::PoolSettings;
 use crate::directory::pools::{self, Pool};
 use crate::directory::{unix_now, DirectoryError, PoolId};
 
-fn pool_id(v: &Value) -> Result<PoolId, ApiError> {
+pub(super) fn pool_id(v: &Value) -> Result<PoolId, ApiError> {
     let raw = required_str(v, "UserPoolId")?;
     PoolId::parse(raw).ok_or_else(|| {
         ApiError::invalid(format!(

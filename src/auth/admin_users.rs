@@ -189,6 +189,7 @@ pub async fn reset_password(
     now: i64,
 ) -> Result<Invitation, AuthError> {
     let user = get_user(core, pool, sub).await?;
+    super::recovery::refuse_external(&user)?;
     let target = invitation_target(&user.attributes).ok_or_else(|| {
         AuthError::InvalidParameter(
             "The user has no e-mail address or phone number to send a temporary password to."

@@ -79,7 +79,9 @@ pub fn password_step(user: Option<UserState>, password_ok: bool) -> PasswordStep
             PasswordStep::TemporaryPasswordExpired
         }
         UserStatus::ForceChangePassword => PasswordStep::NewPasswordRequired,
-        UserStatus::Confirmed => PasswordStep::Authenticated,
+        // An external user has no password, so only a session (not a
+        // password) gets here.
+        UserStatus::Confirmed | UserStatus::ExternalProvider => PasswordStep::Authenticated,
     }
 }
 

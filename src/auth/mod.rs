@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod challenge;
 pub mod console;
 pub mod delivery;
+pub mod federation;
 pub mod flow;
 pub mod mfa;
 pub mod oauth;
@@ -32,6 +33,8 @@ pub struct Core {
     pub passwords: Passwords,
     pub keys: KeyRing,
     pub messenger: Messenger,
+    /// The relying party of Google and OIDC providers.
+    pub federation: crate::federation::Federation,
     /// Key of the HMAC under which one-time codes are stored.
     pub code_pepper: SecretString,
     /// Seals the TOTP secrets at rest.
@@ -108,6 +111,7 @@ impl From<DirectoryError> for AuthError {
             DirectoryError::InvalidParameter(m) => AuthError::InvalidParameter(m),
             DirectoryError::UsernameExists => AuthError::UsernameExists,
             e @ DirectoryError::AliasExists(_) => AuthError::AliasExists(e.to_string()),
+            DirectoryError::DuplicateProvider(m) => AuthError::InvalidParameter(m),
             DirectoryError::Db(e) => AuthError::Internal(e.to_string()),
         }
     }
@@ -115,6 +119,12 @@ impl From<DirectoryError> for AuthError {
 
 impl From<DbError> for AuthError {
     fn from(e: DbError) -> Self {
+        AuthError::Internal(e.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for AuthError {
+    fn from(e: diesel::result::Error) -> Self {
         AuthError::Internal(e.to_string())
     }
 }

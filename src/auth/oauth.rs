@@ -134,7 +134,28 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub identity_provider: Option<String>,
+    pub idp_identifier: Option<String>,
     pub prompt: Option<String>,
+}
+
+impl AuthorizeParams {
+    /// The external provider the request names (`identity_provider`, or
+    /// else `idp_identifier`); `None` for the hosted sign-in page.
+    pub fn external_provider(&self) -> Option<super::federation::ProviderChoice<'_>> {
+        use super::federation::ProviderChoice;
+        fn nonempty(v: &Option<String>) -> Option<&str> {
+            v.as_deref().filter(|x| !x.is_empty())
+        }
+        match (
+            nonempty(&self.identity_provider),
+            nonempty(&self.idp_identifier),
+        ) {
+            (Some("COGNITO"), _) => None,
+            (Some(name), _) => Some(ProviderChoice::Name(name)),
+            (None, Some(id)) => Some(ProviderChoice::Identifier(id)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Why an authorization request was refused: before the redirect URI is
@@ -195,19 +216,18 @@ pub fn check_authorize(
         }
         None => return Err(back("invalid_request", "response_type is required.")),
     }
-    if p.identity_provider
-        .as_deref()
-        .is_some_and(|idp| idp != "COGNITO")
-    {
-        return Err(back(
-            "invalid_request",
-            "The identity provider is not configured for this app client.",
-        ));
-    }
-    if !s.allows_local_sign_in() {
+    // An external provider is checked against the pool by the caller.
+    let local = p.external_provider().is_none();
+    if local && p.identity_provider.as_deref() == Some("COGNITO") && !s.allows_local_sign_in() {
         return Err(back(
             "unauthorized_client",
             "Sign-in with a user name and password is not enabled for this app client.",
+        ));
+    }
+    if local && s.supported_identity_providers().is_empty() {
+        return Err(back(
+            "unauthorized_client",
+            "The app client allows no identity provider.",
         ));
     }
     let prompts: Vec<&str> = p

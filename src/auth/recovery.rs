@@ -66,6 +66,7 @@ pub async fn forgot_password(
     if !user.enabled {
         return Err(AuthError::NotAuthorized("User is disabled.".into()));
     }
+    refuse_external(&user)?;
     let Some((attr, destination)) = channel(pool, &user) else {
         return Err(AuthError::InvalidParameter(
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
@@ -173,6 +174,7 @@ pub async fn admin_reset_password(
     user: &User,
     now: i64,
 ) -> Result<Option<CodeDelivery>, AuthError> {
+    refuse_external(user)?;
     let (sub, pool_id) = (user.sub.clone(), pool.id.clone());
     core.db
         .run(move |conn| {
@@ -195,4 +197,15 @@ pub async fn admin_reset_password(
         },
     };
     Ok(Some(send_code(core, pool, user, out, now).await?))
+}
+
+/// A user created by an external provider has no password to reset: one
+/// set here would turn the provider's identity into a local account.
+pub fn refuse_external(user: &User) -> Result<(), AuthError> {
+    if user.status == UserStatus::ExternalProvider {
+        return Err(AuthError::InvalidParameter(
+            "The user signs in through an external identity provider and has no password.".into(),
+        ));
+    }
+    Ok(())
 }

@@ -148,6 +148,18 @@ pub async fn find_user(
         .await?)
 }
 
+/// [`find_user`] inside a transaction.
+pub fn find_user_in(
+    conn: &mut crate::db::Conn,
+    pool: &Pool,
+    username: &str,
+) -> Result<Option<User>, DirectoryError> {
+    let Some(key) = lookup_key(pool, username) else {
+        return Ok(None);
+    };
+    lookup(conn, &pool.id, pool.settings.alias_attributes(), &key)
+}
+
 /// A user by user name, or else by one of the pool's alias kinds.
 fn lookup(
     conn: &mut crate::db::Conn,

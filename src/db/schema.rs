@@ -166,6 +166,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    identity_providers (pool_id, name) {
+        pool_id -> Text,
+        name -> Text,
+        provider_type -> Text,
+        details -> Text,
+        attribute_mapping -> Text,
+        idp_identifiers -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_identities (pool_id, provider_name, provider_user_id) {
+        pool_id -> Text,
+        provider_name -> Text,
+        provider_user_id -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(signing_keys -> user_pools (pool_id));
 diesel::joinable!(app_clients -> user_pools (pool_id));
 diesel::joinable!(users -> user_pools (pool_id));
@@ -188,4 +211,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_codes,
     refresh_tokens,
     outbox,
+    identity_providers,
+    user_identities,
 );

@@ -6,6 +6,8 @@ pub mod attributes;
 pub mod client_settings;
 pub mod clients;
 pub mod codes;
+pub mod identities;
+pub mod identity_providers;
 pub mod ids;
 pub mod lockout;
 pub mod password_policy;
@@ -33,6 +35,9 @@ pub enum DirectoryError {
     /// The alias kind (`email`, `phone_number`, `preferred_username`).
     #[error("An account with the given {0} already exists.")]
     AliasExists(String),
+    /// DuplicateProviderException: the message names the provider and pool.
+    #[error("{0}")]
+    DuplicateProvider(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

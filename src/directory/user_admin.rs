@@ -27,11 +27,12 @@ diesel::define_sql_function! {
 type Backend = <Conn as diesel::Connection>::Backend;
 
 /// Every status a user can have, in the order the console lists them.
-pub const STATUSES: [UserStatus; 4] = [
+pub const STATUSES: [UserStatus; 5] = [
     UserStatus::Unconfirmed,
     UserStatus::Confirmed,
     UserStatus::ForceChangePassword,
     UserStatus::ResetRequired,
+    UserStatus::ExternalProvider,
 ];
 
 /// A status by its Cognito name.

@@ -15,6 +15,9 @@ pub enum UserStatus {
     Confirmed,
     ForceChangePassword,
     ResetRequired,
+    /// Created by a sign-in through an external identity provider; has no
+    /// password.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -24,6 +27,7 @@ impl UserStatus {
             UserStatus::Confirmed => "CONFIRMED",
             UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
             UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 
@@ -32,6 +36,7 @@ impl UserStatus {
             "CONFIRMED" => UserStatus::Confirmed,
             "FORCE_CHANGE_PASSWORD" => UserStatus::ForceChangePassword,
             "RESET_REQUIRED" => UserStatus::ResetRequired,
+            "EXTERNAL_PROVIDER" => UserStatus::ExternalProvider,
             _ => UserStatus::Unconfirmed,
         }
     }

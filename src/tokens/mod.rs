@@ -13,6 +13,10 @@ use crate::directory::clients::Client;
 use crate::directory::users::User;
 pub use keys::{KeyError, KeyRing};
 
+/// The attribute listing a user's external identities (a JSON array in a
+/// string, as Cognito keeps it); an array claim in the ID token.
+pub const IDENTITIES: &str = "identities";
+
 /// Everything the ID and access tokens say about one sign-in.
 pub struct Grant {
     pub issuer: String,
@@ -57,10 +61,13 @@ pub fn id_claims(g: &Grant, access_token: &str, now: i64) -> Value {
         .user
         .attributes
         .iter()
-        .filter(|(name, _)| g.client.settings.can_read(name));
+        .filter(|(name, _)| name.as_str() == IDENTITIES || g.client.settings.can_read(name));
     for (name, value) in readable {
         let v = if name.ends_with("_verified") {
             Value::Bool(value == "true")
+        } else if name == IDENTITIES {
+            // Kept as a JSON string, sent as the array it holds.
+            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.clone()))
         } else {
             Value::String(value.clone())
         };

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod csrf;
 pub mod errors;
+pub mod federation;
 pub mod oauth;
 pub mod pages;
 pub mod session;
@@ -141,6 +142,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/oauth2/userInfo", web::get().to(oauth::userinfo))
         .route("/oauth2/userInfo", web::post().to(oauth::userinfo))
         .route("/oauth2/revoke", web::post().to(oauth::revoke))
+        .route(
+            "/oauth2/idpresponse",
+            web::get().to(federation::idpresponse),
+        )
         .route("/login", web::get().to(pages::login::get))
         .route("/login", web::post().to(pages::login::post))
         .route("/signup", web::get().to(pages::signup::get))

@@ -8,6 +8,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 use super::errors::{OAuthJsonError, PageError};
+use super::federation;
 use super::pages::{client_and_pool, code_redirect, current_user, href, redirect};
 use super::session::{self, SignedIn, PENDING_AUTHORIZE, SIGNED_IN};
 use super::WebState;
@@ -60,6 +61,23 @@ pub async fn authorize(
     if prompt.split_whitespace().any(|p| p == "login") {
         s.remove(SIGNED_IN);
     }
+    let prompt_none = prompt.split_whitespace().any(|p| p == "none");
+    // A named provider is where the user goes (unless no page may show).
+    if let Some(choice) = q.external_provider().filter(|_| !prompt_none) {
+        let idp = match federation::chosen_provider(core, &pool, &client, choice).await? {
+            Ok(idp) => idp,
+            Err(m) => {
+                return Ok(authorize_error(AuthorizeError::Redirect {
+                    redirect_uri: req.redirect_uri,
+                    state: req.state,
+                    error: "invalid_request",
+                    description: m,
+                }))
+            }
+        };
+        s.insert(PENDING_AUTHORIZE, &req)?;
+        return federation::start(core, &s, &client, &pool, &idp).await;
+    }
     if let Some(user) = current_user(core, &s, &pool).await? {
         let auth_time = session::get::<SignedIn>(&s, SIGNED_IN)
             .map(|x| x.auth_time)
@@ -67,7 +85,7 @@ pub async fn authorize(
         let to = code_redirect(core, &req, &user, auth_time, unix_now()).await?;
         return Ok(redirect(&to));
     }
-    if prompt.split_whitespace().any(|p| p == "none") {
+    if prompt_none {
         return Ok(authorize_error(AuthorizeError::Redirect {
             redirect_uri: req.redirect_uri,
             state: req.state,

@@ -205,7 +205,21 @@ pub struct PendingSetup {
     pub until: i64,
 }
 
+/// A sign-in sent to an external provider, waiting for its answer at
+/// `/oauth2/idpresponse`: what the answer is checked against.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingFederation {
+    pub pool_id: String,
+    pub client_id: String,
+    pub provider: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub started: i64,
+}
+
 pub const SIGNED_IN: &str = "signed_in";
+pub const PENDING_FEDERATION: &str = "federation";
 pub const PENDING_MFA: &str = "mfa";
 pub const PENDING_SETUP: &str = "mfa_setup";
 pub const PENDING_NEW_PASSWORD: &str = "new_password";

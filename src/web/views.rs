@@ -40,6 +40,10 @@ pub struct LoginPage {
     pub notice: Option<String>,
     pub signup_href: Option<String>,
     pub forgot_href: Option<String>,
+    /// The user name and password form (the client allows COGNITO).
+    pub local: bool,
+    /// "Continue with …" buttons: label and link.
+    pub providers: Vec<(String, String)>,
 }
 
 #[derive(Template)]

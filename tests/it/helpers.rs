@@ -483,3 +483,22 @@ pub async fn sms_gateway() -> (String, SmsLog) {
     tokio::spawn(server.run());
     (format!("http://127.0.0.1:{port}/sms"), got)
 }
+
+/// Part `i` of a JWT (0 header, 1 claims), decoded, unverified.
+pub fn jwt_part(token: &str, i: usize) -> serde_json::Value {
+    let part = token.split('.').nth(i).expect("jwt part");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+/// A JWT's claims, unverified.
+pub fn jwt_claims(token: &str) -> serde_json::Value {
+    jwt_part(token, 1)
+}
+
+/// A JWT's header, unverified.
+pub fn jwt_header(token: &str) -> serde_json::Value {
+    jwt_part(token, 0)
+}

@@ -7,6 +7,7 @@
 
 mod support {
     pub mod browser;
+    pub mod oidc;
     pub mod smtp;
 }
 
@@ -14,6 +15,7 @@ mod helpers;
 
 mod api_auth;
 mod api_clients;
+mod api_identity_providers;
 mod api_pools;
 mod api_protocol;
 mod attributes;
@@ -22,11 +24,13 @@ mod console;
 mod console_pool;
 mod console_wizard;
 mod durability;
+mod federation;
 mod hosted_signin;
 mod hosted_signup;
 mod mfa;
 mod mfa_browser;
 mod oauth_tokens;
+mod oidc_harness;
 mod pool_settings;
 mod recovery;
 mod recovery_browser;

@@ -10,7 +10,8 @@ use openidconnect::{
 use serde_json::Value;
 
 use crate::helpers::{
-    exchange, location, pkce, query_param, spawn_app, TestApp, CALLBACK, PASSWORD,
+    exchange, jwt_claims, jwt_header, location, pkce, query_param, spawn_app, TestApp, CALLBACK,
+    PASSWORD,
 };
 
 fn rp_http() -> openidconnect::reqwest::Client {
@@ -178,23 +179,6 @@ async fn a_relying_party_verifies_tokens_through_discovery_and_jwks() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-}
-
-fn jwt_part(token: &str, i: usize) -> Value {
-    use base64::Engine;
-    let part = token.split('.').nth(i).expect("jwt part");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(part)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("json")
-}
-
-fn jwt_claims(token: &str) -> Value {
-    jwt_part(token, 1)
-}
-
-fn jwt_header(token: &str) -> Value {
-    jwt_part(token, 0)
 }
 
 #[tokio::test]

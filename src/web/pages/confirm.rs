@@ -92,6 +92,7 @@ pub async fn post(
                 return super::mfa::after_password(core, &s, &client, &pool, &user, now).await;
             }
             super::login::render(
+                core,
                 &s,
                 &client,
                 &pool,
@@ -100,6 +101,7 @@ pub async fn post(
                 Some("Your account is confirmed. Sign in to continue.".into()),
                 StatusCode::OK,
             )
+            .await
         }
         Err(
             e @ (AuthError::CodeMismatch

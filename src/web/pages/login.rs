@@ -6,7 +6,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{client_and_pool, href, redirect, username_label};
-use crate::auth::oauth::{self, AuthorizeParams};
+use crate::auth::federation;
+use crate::auth::oauth::{self, AuthorizationRequest, AuthorizeParams};
 use crate::auth::signin::{self, SignInStep};
 use crate::auth::signup;
 use crate::auth::{AuthError, Core};
@@ -30,8 +31,36 @@ pub struct LoginForm {
     csrf: Option<String>,
 }
 
+/// The "Continue with …" buttons for the pending authorization request
+/// (none without one: a provider's answer must go back to an app).
+async fn provider_buttons(
+    core: &Core,
+    s: &Session,
+    client: &Client,
+    pool: &Pool,
+) -> Result<Vec<(String, String)>, PageError> {
+    let Some(req) = crate::web::session::get::<AuthorizationRequest>(s, PENDING_AUTHORIZE) else {
+        return Ok(Vec::new());
+    };
+    if req.client_id != client.id.as_str() {
+        return Ok(Vec::new());
+    }
+    let providers = federation::providers_of_client(core, pool, client).await?;
+    Ok(providers
+        .iter()
+        .map(|p| {
+            (
+                format!("Continue with {}", p.name),
+                crate::web::federation::provider_href(&req, &p.name),
+            )
+        })
+        .collect())
+}
+
 /// The login page with an optional error or notice.
-pub fn render(
+#[allow(clippy::too_many_arguments)]
+pub async fn render(
+    core: &Core,
     s: &Session,
     client: &Client,
     pool: &Pool,
@@ -42,6 +71,8 @@ pub fn render(
 ) -> Result<HttpResponse, PageError> {
     let cid = client.id.as_str();
     let (label, input_type) = username_label(pool);
+    let providers = provider_buttons(core, s, client, pool).await?;
+    let local = client.settings.allows_local_sign_in();
     Ok(html(
         status,
         &LoginPage {
@@ -53,10 +84,12 @@ pub fn render(
             username_type: input_type.into(),
             error,
             notice,
-            signup_href: (!pool.settings.allow_admin_create_user_only())
+            signup_href: (local && !pool.settings.allow_admin_create_user_only())
                 .then(|| href("/signup", &[("client_id", cid)])),
-            forgot_href: crate::auth::recovery::self_service(pool)
+            forgot_href: (local && crate::auth::recovery::self_service(pool))
                 .then(|| href("/forgotPassword", &[("client_id", cid)])),
+            local,
+            providers,
         },
     ))
 }
@@ -76,7 +109,7 @@ pub async fn get(
             Err(e) => return Ok(super::super::oauth::authorize_error(e)),
         }
     }
-    render(&s, &client, &pool, "", None, None, StatusCode::OK)
+    render(core, &s, &client, &pool, "", None, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -114,6 +147,7 @@ pub async fn post(
             let delivery = signup::send_confirmation_code(core, &pool, &user, now).await;
             if matches!(delivery, Ok(None)) {
                 return render(
+                    core,
                     &s,
                     &client,
                     &pool,
@@ -121,7 +155,7 @@ pub async fn post(
                     Some("Your account is not confirmed yet. An administrator must confirm it before you can sign in.".into()),
                     None,
                     StatusCode::BAD_REQUEST,
-                );
+                ).await;
             }
             s.renew();
             s.insert(
@@ -156,24 +190,32 @@ pub async fn post(
                 &[("client_id", client.id.as_str())],
             )))
         }
-        Err(AuthError::NotAuthorized(m)) => render(
-            &s,
-            &client,
-            &pool,
-            username,
-            Some(m),
-            None,
-            StatusCode::BAD_REQUEST,
-        ),
-        Err(AuthError::UserNotFound) => render(
-            &s,
-            &client,
-            &pool,
-            username,
-            Some(signin::BAD_CREDENTIALS.into()),
-            None,
-            StatusCode::BAD_REQUEST,
-        ),
+        Err(AuthError::NotAuthorized(m)) => {
+            render(
+                core,
+                &s,
+                &client,
+                &pool,
+                username,
+                Some(m),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+        Err(AuthError::UserNotFound) => {
+            render(
+                core,
+                &s,
+                &client,
+                &pool,
+                username,
+                Some(signin::BAD_CREDENTIALS.into()),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

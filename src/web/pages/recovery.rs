@@ -200,15 +200,19 @@ pub async fn confirm(
         error: None,
     };
     match result {
-        Ok(_) => super::login::render(
-            &s,
-            &client,
-            &pool,
-            username,
-            None,
-            Some("Your password was changed. Sign in with the new one.".into()),
-            StatusCode::OK,
-        ),
+        Ok(_) => {
+            super::login::render(
+                core,
+                &s,
+                &client,
+                &pool,
+                username,
+                None,
+                Some("Your password was changed. Sign in with the new one.".into()),
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(AuthError::InvalidPassword(m)) | Err(AuthError::InvalidParameter(m)) => {
             filled.password_error = Some(m);
             render(&s, &client, &pool, filled, StatusCode::BAD_REQUEST)

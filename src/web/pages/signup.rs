@@ -211,6 +211,7 @@ pub async fn post(
             let cid = client.id.as_str();
             let Some(delivery) = done.delivery else {
                 return super::login::render(
+                    core,
                     &s,
                     &client,
                     &pool,
@@ -218,7 +219,7 @@ pub async fn post(
                     None,
                     Some("Your account was created. An administrator must confirm it before you can sign in.".into()),
                     StatusCode::OK,
-                );
+                ).await;
             };
             s.insert(
                 PENDING_SIGNUP,

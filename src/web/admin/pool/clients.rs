@@ -14,6 +14,7 @@ use super::{directory_refusal, form_config, header, internal, load_pool, Fields,
 use crate::db::write_tx;
 use crate::directory::client_settings::ClientSettings;
 use crate::directory::clients::{self, Client};
+use crate::directory::identity_providers;
 use crate::directory::ids::lower_alnum;
 use crate::directory::pools::Pool;
 use crate::directory::{unix_now, ClientId, DirectoryError};
@@ -334,12 +335,25 @@ async fn create(
     };
     let pid = pool.id.clone();
     let now = unix_now();
-    let client = state
+    let created = state
         .core
         .db
-        .run(move |conn| clients::create(conn, &pid, &settings, secret, now))
-        .await
-        .map_err(internal)?;
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                identity_providers::check_client_providers(conn, &pid, &settings)?;
+                clients::create(conn, &pid, &settings, secret, now)
+            })
+        })
+        .await;
+    let client = match created {
+        Ok(client) => client,
+        Err(e) => {
+            let message = directory_refusal(e)?;
+            let form = ClientForm::posted(&f, None);
+            let view = page(&state, &admin, &pool, None, form, Some(message))?;
+            return Ok(html(StatusCode::BAD_REQUEST, &view));
+        }
+    };
     if let Some(secret) = &client.secret {
         use secrecy::ExposeSecret;
         admin.session.insert(
@@ -438,6 +452,7 @@ async fn update(
                 let current = clients::get(conn, &pid, cid.as_str())?;
                 let settings = current.settings.apply_update(&request)?;
                 settings.check_secret_requirement(current.secret.is_some())?;
+                identity_providers::check_client_providers(conn, &pid, &settings)?;
                 clients::update(conn, &current, &settings, now)?;
                 Ok::<_, DirectoryError>(settings.client_name)
             })
