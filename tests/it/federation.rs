@@ -824,3 +824,41 @@ async fn a_required_attribute_the_provider_does_not_give_refuses_the_first_sign_
         .contains("email"));
     assert_eq!(count_users(&app), 0);
 }
+
+#[tokio::test]
+async fn a_browser_continues_with_google() {
+    let (app, provider) = app_and_provider(accounts(), true).await;
+    let pool = app.create_pool("chrome-fed").await;
+    add_google(&app, &pool).await;
+    let client = client_for(&app, &pool, &["COGNITO", "Google"]).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let browser = crate::support::browser::Browser::start().await;
+    let (verifier, challenge) = pkce();
+    browser
+        .goto(&authorize(&app, &client, &challenge, "c1", &[]))
+        .await;
+    assert!(browser.current_url().await.contains("/login?client_id="));
+    assert_eq!(
+        browser.text("a.button-provider").await,
+        "Continue with Google"
+    );
+    browser.screenshot(&shots.join("login-providers.png")).await;
+    browser.submit("a.button-provider").await;
+    let at_provider = browser.current_url().await;
+    assert!(at_provider.starts_with(provider.issuer()), "{at_provider}");
+    browser.fill("input[name='sub']", "g-111").await;
+    browser.submit("#sign-in").await;
+    let back = browser.current_url().await;
+    assert!(
+        back.starts_with(CALLBACK),
+        "{back}: {}",
+        browser.page_source().await
+    );
+    assert_eq!(query_param(&back, "state").as_deref(), Some("c1"));
+    browser.close().await;
+    let id = id_claims(&app, &client, &back, &verifier).await;
+    assert_eq!(id["cognito:username"], "Google_g-111");
+    assert_eq!(id["identities"][0]["providerName"], "Google");
+}
