@@ -317,9 +317,11 @@ fn external_side(
     }
     match u.attribute_name.as_deref() {
         Some(COGNITO_SUBJECT) => {}
-        _ => return Err(AuthError::InvalidParameter(format!(
+        _ => {
+            return Err(AuthError::InvalidParameter(format!(
             "{side}.ProviderAttributeName must be {COGNITO_SUBJECT} for OIDC and social providers."
-        ))),
+        )))
+        }
     }
     if u.attribute_value.is_empty() || u.attribute_value.chars().count() > 128 {
         return Err(AuthError::InvalidParameter(format!(

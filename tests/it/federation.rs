@@ -862,3 +862,125 @@ async fn a_browser_continues_with_google() {
     assert_eq!(id["cognito:username"], "Google_g-111");
     assert_eq!(id["identities"][0]["providerName"], "Google");
 }
+
+#[tokio::test]
+async fn linking_refuses_what_cognito_refuses() {
+    let app = crate::helpers::spawn_app().await;
+    let pool = app.create_pool("links").await;
+    app.cognito()
+        .create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .provider_type(IdentityProviderTypeType::Google)
+        .provider_details("client_id", RP_ID)
+        .provider_details("client_secret", RP_SECRET)
+        .provider_details("authorize_scopes", "openid email")
+        .send()
+        .await
+        .unwrap();
+    app.cognito()
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("dora")
+        .temporary_password(PASSWORD)
+        .message_action(cognito::types::MessageActionType::Suppress)
+        .user_attributes(
+            cognito::types::AttributeType::builder()
+                .name("email")
+                .value("dora@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let who = |provider: &str, attr: Option<&str>, value: &str| {
+        ProviderUserIdentifierType::builder()
+            .provider_name(provider)
+            .set_provider_attribute_name(attr.map(str::to_string))
+            .provider_attribute_value(value)
+            .build()
+    };
+    let link = |dest: ProviderUserIdentifierType, source: ProviderUserIdentifierType| {
+        app.cognito()
+            .admin_link_provider_for_user()
+            .user_pool_id(&pool)
+            .destination_user(dest)
+            .source_user(source)
+            .send()
+    };
+    let google = |sub: &str| who("Google", Some("Cognito_Subject"), sub);
+
+    let err = link(who("Cognito", None, "nobody"), google("x1"))
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_user_not_found_exception(), "{err:?}");
+    for (dest, source) in [
+        (who("Google", None, "dora"), google("x1")),
+        (who("Cognito", None, "dora"), who("Cognito", None, "dora")),
+        (
+            who("Cognito", None, "dora"),
+            who("Google", Some("email"), "x1"),
+        ),
+        (
+            who("Cognito", None, "dora"),
+            who("Nobody", Some("Cognito_Subject"), "x1"),
+        ),
+        (who("Cognito", None, "dora"), google("")),
+    ] {
+        let err = link(dest.clone(), source.clone())
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(
+            err.is_invalid_parameter_exception(),
+            "{dest:?} {source:?}: {err:?}"
+        );
+    }
+    let err = app
+        .cognito()
+        .admin_link_provider_for_user()
+        .user_pool_id(&pool)
+        .destination_user(who("Cognito", None, "dora"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_invalid_parameter_exception(), "{err:?}");
+
+    // Five identities at most; the same one twice is refused.
+    for i in 0..5 {
+        link(who("Cognito", None, "dora"), google(&format!("s{i}")))
+            .await
+            .expect("AdminLinkProviderForUser");
+    }
+    let err = link(who("Cognito", None, "dora"), google("s0"))
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        err.is_limit_exceeded_exception() || err.is_invalid_parameter_exception(),
+        "{err:?}"
+    );
+    let err = link(who("Cognito", None, "dora"), google("s9"))
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_limit_exceeded_exception(), "{err:?}");
+    let dora = stored_user(&app, &pool, "dora");
+    let identities: Value = serde_json::from_str(dora.attribute("identities").unwrap()).unwrap();
+    assert_eq!(identities.as_array().unwrap().len(), 5);
+
+    // Unlinking an identity nobody has is an unknown user.
+    let err = app
+        .cognito()
+        .admin_disable_provider_for_user()
+        .user_pool_id(&pool)
+        .user(google("never-linked"))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_user_not_found_exception(), "{err:?}");
+}
