@@ -87,7 +87,13 @@ fn error_summary(html: &str) -> String {
     }
 }
 
-const SIGN_IN: &[(&str, &str)] = &[("signin_email", "on")];
+const SIGN_IN: &[(&str, &str)] = &[
+    ("signin_email", "on"),
+    ("federation", "on"),
+    ("google_client_id", "staff.apps.googleusercontent.com"),
+    ("google_client_secret", "google-secret-123"),
+    ("google_scopes", "openid email"),
+];
 
 const SECURITY: &[(&str, &str)] = &[
     ("password_policy", "custom"),
@@ -139,6 +145,7 @@ const APP: &[(&str, &str)] = &[
     ("scopes", "email"),
     ("scopes", "profile"),
     ("providers", "COGNITO"),
+    ("providers", "Google"),
 ];
 
 async fn pool_ids(app: &TestApp) -> Vec<String> {
@@ -193,6 +200,7 @@ async fn the_wizard_creates_a_pool_with_every_choice() {
         "Email if available, otherwise SMS",
         "https://app.example.com/callback",
         "href=\"/admin/pools/new/security\"",
+        "Google (client ID staff.apps.googleusercontent.com)",
     ] {
         assert!(review.contains(shown), "{shown} on the review");
     }
@@ -257,6 +265,21 @@ async fn the_wizard_creates_a_pool_with_every_choice() {
         up.username_configuration().map(|u| u.case_sensitive()),
         Some(false)
     );
+    // Google came with the pool (the client offers it: below).
+    let google = app
+        .cognito()
+        .describe_identity_provider()
+        .user_pool_id(pool_id)
+        .provider_name("Google")
+        .send()
+        .await
+        .expect("the Google provider")
+        .identity_provider
+        .unwrap();
+    let details = google.provider_details().unwrap();
+    assert_eq!(details["client_id"], "staff.apps.googleusercontent.com");
+    assert_eq!(details["authorize_scopes"], "openid email");
+    assert_eq!(google.attribute_mapping().unwrap()["email"], "email");
     let pp = up.policies().unwrap().password_policy().unwrap();
     assert_eq!(pp.minimum_length(), Some(12));
     assert_eq!(
@@ -368,7 +391,7 @@ async fn the_wizard_creates_a_pool_with_every_choice() {
     assert_eq!(c.allowed_o_auth_scopes(), ["openid", "email", "profile"]);
     assert_eq!(c.allowed_o_auth_flows(), [OAuthFlowType::Code]);
     assert_eq!(c.allowed_o_auth_flows_user_pool_client(), Some(true));
-    assert_eq!(c.supported_identity_providers(), ["COGNITO"]);
+    assert_eq!(c.supported_identity_providers(), ["COGNITO", "Google"]);
     let secret = c
         .client_secret()
         .expect("a confidential client has a secret");
@@ -416,12 +439,20 @@ async fn the_wizard_refuses_bad_input_and_keeps_the_draft() {
         "preferred user name can only be used next to a user name",
     )
     .await;
+    w.refused(
+        "sign-in",
+        &[("signin_username", "on"), ("federation", "on")],
+        "Enter the client ID Google",
+    )
+    .await;
     w.complete(
         "sign-in",
         &[
             ("signin_username", "on"),
             ("signin_phone", "on"),
             ("federation", "on"),
+            ("google_client_id", "id.apps.googleusercontent.com"),
+            ("google_client_secret", "kept-secret"),
         ],
         "security",
     )
@@ -445,6 +476,12 @@ async fn the_wizard_refuses_bad_input_and_keeps_the_draft() {
     // The draft is kept between steps.
     let sign_in = w.page("sign-in").await;
     assert!(sign_in.contains("name=\"signin_username\" value=\"on\" checked"));
+    assert!(sign_in.contains("id.apps.googleusercontent.com"));
+    assert!(
+        !sign_in.contains("kept-secret"),
+        "a secret is never shown again"
+    );
+    assert!(sign_in.contains("/oauth2/idpresponse"));
     assert!(!sign_in.contains("name=\"signin_email\" value=\"on\" checked"));
     let security = w.page("security").await;
     assert!(security.contains("value=\"12\""));

@@ -3,6 +3,7 @@
 //! draft is cancelled. Each step's data mirrors its form, so a page can be
 //! re-rendered from it; only input that passed the step's checks is stored.
 
+use crate::directory::identity_providers::rules::GOOGLE_DEFAULT_SCOPES;
 use actix_session::Session;
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,10 @@ pub struct SignIn {
     pub preferred_username: bool,
     pub case_sensitive: bool,
     pub federation: bool,
+    /// Google's OAuth client for the pool, when `federation` is on.
+    pub google_client_id: String,
+    pub google_client_secret: String,
+    pub google_scopes: String,
 }
 
 impl Default for SignIn {
@@ -131,6 +136,9 @@ impl Default for SignIn {
             preferred_username: false,
             case_sensitive: false,
             federation: false,
+            google_client_id: String::new(),
+            google_client_secret: String::new(),
+            google_scopes: GOOGLE_DEFAULT_SCOPES.into(),
         }
     }
 }

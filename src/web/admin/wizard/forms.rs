@@ -64,17 +64,43 @@ const NOT_REDIRECT_SCHEMES: &[&str] = &[
 const NAME_RULE: &str =
     "Use up to 128 letters, numbers, spaces and the characters + = , . @ - _ only.";
 
-/// Step 1.
-pub fn sign_in(form: &FormData) -> (SignIn, FieldErrors) {
-    let s = SignIn {
+/// Step 1. A blank Google secret keeps the one given before (the page
+/// never shows it again).
+pub fn sign_in(form: &FormData, before: &SignIn) -> (SignIn, FieldErrors) {
+    let federation = form.checked("federation");
+    let mut s = SignIn {
         username: form.checked("signin_username"),
         email: form.checked("signin_email"),
         phone: form.checked("signin_phone"),
         preferred_username: form.checked("preferred_username"),
         case_sensitive: form.checked("case_sensitive"),
-        federation: form.checked("federation"),
+        federation,
+        ..SignIn::default()
     };
     let mut errors = FieldErrors::default();
+    if federation {
+        s.google_client_id = form.text("google_client_id");
+        s.google_client_secret = match form.text("google_client_secret") {
+            new if new.is_empty() => before.google_client_secret.clone(),
+            new => new,
+        };
+        let scopes = form.text("google_scopes");
+        if !scopes.is_empty() {
+            s.google_scopes = scopes;
+        }
+        if s.google_client_id.is_empty() {
+            errors.add(
+                "google-client-id",
+                "Enter the client ID Google's console gave your app.",
+            );
+        }
+        if s.google_client_secret.is_empty() {
+            errors.add(
+                "google-client-secret",
+                "Enter the client secret Google's console gave your app.",
+            );
+        }
+    }
     if !(s.username || s.email || s.phone) {
         errors.add(
             "signin-options",
@@ -487,16 +513,50 @@ mod tests {
 
     #[test]
     fn sign_in_needs_an_option() {
-        let (_, e) = sign_in(&form(&[]));
+        let (_, e) = sign_in(&form(&[]), &SignIn::default());
         assert!(e.has("signin-options"));
-        let (s, e) = sign_in(&form(&[("signin_phone", "on")]));
+        let (s, e) = sign_in(&form(&[("signin_phone", "on")]), &SignIn::default());
         assert!(e.is_empty());
         assert_eq!(s.username_attributes(), ["phone_number"]);
-        let (_, e) = sign_in(&form(&[
-            ("signin_email", "on"),
-            ("preferred_username", "on"),
-        ]));
+        let (_, e) = sign_in(
+            &form(&[("signin_email", "on"), ("preferred_username", "on")]),
+            &SignIn::default(),
+        );
         assert!(e.has("preferred-username"));
+    }
+
+    #[test]
+    fn federation_needs_google_credentials_and_keeps_the_secret() {
+        let (_, e) = sign_in(
+            &form(&[("signin_email", "on"), ("federation", "on")]),
+            &SignIn::default(),
+        );
+        assert!(e.has("google-client-id") && e.has("google-client-secret"));
+        let (s, e) = sign_in(
+            &form(&[
+                ("signin_email", "on"),
+                ("federation", "on"),
+                ("google_client_id", "abc.apps.googleusercontent.com"),
+                ("google_client_secret", "s3cret"),
+            ]),
+            &SignIn::default(),
+        );
+        assert!(e.is_empty());
+        assert_eq!(s.google_scopes, "profile email openid");
+        // Shown again, the secret field is blank: the secret stays.
+        let (again, e) = sign_in(
+            &form(&[
+                ("signin_email", "on"),
+                ("federation", "on"),
+                ("google_client_id", "abc.apps.googleusercontent.com"),
+            ]),
+            &s,
+        );
+        assert!(e.is_empty());
+        assert_eq!(again.google_client_secret, "s3cret");
+        // Off: nothing of Google is kept.
+        let (off, _) = sign_in(&form(&[("signin_email", "on")]), &s);
+        assert!(off.google_client_secret.is_empty() && off.google_client_id.is_empty());
     }
 
     #[test]

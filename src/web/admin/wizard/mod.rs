@@ -32,7 +32,7 @@ use crate::db::write_tx;
 use crate::directory::client_settings::ClientSettings;
 use crate::directory::ids::lower_alnum;
 use crate::directory::pool_settings::PoolSettings;
-use crate::directory::{clients, pools, unix_now, DirectoryError};
+use crate::directory::{clients, identity_providers, pools, unix_now, DirectoryError};
 use crate::web::errors::{html, PageError};
 use crate::web::pages::href;
 use crate::web::WebState;
@@ -139,7 +139,7 @@ async fn submit(
     let mut adding = false;
     let errors = match step {
         Step::SignIn => {
-            let (s, e) = forms::sign_in(&form);
+            let (s, e) = forms::sign_in(&form, &draft.sign_in);
             // An untouched sign-up step follows the sign-in choices.
             let untouched = next.sign_up == draft::SignUp::suggested(&draft.sign_in);
             if untouched && !draft.is_done(Step::SignUp) {
@@ -224,6 +224,7 @@ async fn create(state: &WebState, admin: &Admin, draft: Draft) -> Result<HttpRes
         return refuse(e.0);
     }
     let secret = with_secret.then(|| lower_alnum(51));
+    let google = request::google_provider(&draft.sign_in);
     let region = state.core.config.region.clone();
     let now = unix_now();
     let created = state
@@ -232,6 +233,9 @@ async fn create(state: &WebState, admin: &Admin, draft: Draft) -> Result<HttpRes
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let pool = pools::create(conn, &region, &name, &settings, now)?;
+                if let Some(google) = &google {
+                    identity_providers::create(conn, &pool.id, google, now)?;
+                }
                 let client = clients::create(conn, &pool.id, &client, secret, now)?;
                 Ok::<_, DirectoryError>((pool, client))
             })
@@ -288,6 +292,7 @@ impl Page<'_> {
                     nav,
                     wiz,
                     s: d.sign_in.clone(),
+                    redirect_uri: crate::web::federation::redirect_uri(&state.core),
                 },
             ),
             Step::Security => html(status, &SecurityPage::new(nav, wiz, d.security.clone())),

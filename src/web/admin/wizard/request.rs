@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::draft::{
     lines, ClientType, CustomAttribute, DataType, Draft, Mfa, PolicyMode, RecoveryDelivery,
-    Security,
+    Security, SignIn,
 };
+use crate::directory::identity_providers::ProviderInput;
 
 /// `Policies.PasswordPolicy`.
 pub fn password_policy(s: &Security) -> Value {
@@ -186,6 +187,32 @@ pub fn client_request(d: &Draft) -> Value {
         "SupportedIdentityProviders": providers,
         "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
         "PreventUserExistenceErrors": "ENABLED",
+    })
+}
+
+/// The Google provider the pool is created with, when federation is on:
+/// the e-mail (with Google's verified flag) and the name mapped.
+pub fn google_provider(s: &SignIn) -> Option<ProviderInput> {
+    s.federation.then(|| ProviderInput {
+        name: "Google".into(),
+        provider_type: "Google".into(),
+        details: [
+            ("client_id", &s.google_client_id),
+            ("client_secret", &s.google_client_secret),
+            ("authorize_scopes", &s.google_scopes),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect(),
+        attribute_mapping: [
+            ("email", "email"),
+            ("email_verified", "email_verified"),
+            ("name", "name"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        idp_identifiers: Vec::new(),
     })
 }
 

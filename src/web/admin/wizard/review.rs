@@ -102,7 +102,14 @@ fn sign_in_items(s: &SignIn) -> Vec<Item> {
     vec![
         fixed("Sign-in identifiers", how),
         fixed("User names", case),
-        item("Federated identity providers", on_off(s.federation)),
+        item(
+            "Federated identity providers",
+            if s.federation {
+                format!("Google (client ID {})", s.google_client_id)
+            } else {
+                on_off(false).to_string()
+            },
+        ),
     ]
 }
 

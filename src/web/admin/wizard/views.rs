@@ -141,6 +141,8 @@ pub struct SignInPage {
     pub nav: Nav,
     pub wiz: Frame,
     pub s: SignIn,
+    /// Where Google sends users back: to register at Google.
+    pub redirect_uri: String,
 }
 
 #[derive(Template)]
