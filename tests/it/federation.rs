@@ -162,9 +162,23 @@ async fn federated_sign_in(
         callback.starts_with(&format!("{}/oauth2/idpresponse?", app.url)),
         "{callback}"
     );
-    let res = http.get(&callback).send().await.unwrap();
-    assert_eq!(res.status(), 302, "{:?}", res.text().await);
+    follow(http, &callback).await
+}
+
+/// Opens `url` in `http`; cognate must answer with a redirect, whose
+/// target is returned.
+async fn follow(http: &reqwest::Client, url: &str) -> String {
+    let res = http.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 302, "{url}");
     location(&res).to_string()
+}
+
+/// `back` is the app's callback with `error` and the app's `state`, and no code.
+fn assert_sent_back(back: &str, state: &str, error: &str) {
+    assert!(back.starts_with(CALLBACK), "{back}");
+    assert_eq!(query_param(back, "error").as_deref(), Some(error), "{back}");
+    assert_eq!(query_param(back, "state").as_deref(), Some(state), "{back}");
+    assert!(query_param(back, "code").is_none(), "{back}");
 }
 
 /// The app's side: the code from `back`, exchanged for the ID token's claims.
@@ -217,9 +231,7 @@ async fn google_sign_in_creates_the_user_then_signs_it_in_again() {
         .contains("email"));
 
     let callback = provider.sign_in(&http, &to_provider, "g-111").await;
-    let res = http.get(&callback).send().await.unwrap();
-    assert_eq!(res.status(), 302);
-    let back = location(&res).to_string();
+    let back = follow(&http, &callback).await;
     assert_eq!(query_param(&back, "state").as_deref(), Some("s1"));
     let id = id_claims(&app, &client, &back, &verifier).await;
     assert_eq!(id["cognito:username"], "Google_g-111");
@@ -273,12 +285,7 @@ async fn google_sign_in_creates_the_user_then_signs_it_in_again() {
 
     // The hosted session now reuses the sign-in without the provider.
     let (verifier, challenge) = pkce();
-    let res = http
-        .get(authorize(&app, &client, &challenge, "s3", &[]))
-        .send()
-        .await
-        .unwrap();
-    let back = location(&res).to_string();
+    let back = follow(&http, &authorize(&app, &client, &challenge, "s3", &[])).await;
     let id = id_claims(&app, &client, &back, &verifier).await;
     assert_eq!(id["sub"], sub.as_str());
 
@@ -404,24 +411,18 @@ async fn an_oidc_provider_by_discovery_with_claims_from_userinfo_and_the_sign_in
 
     // A client that does not allow the provider is refused, back at the app.
     let local_only = client_for(&app, &pool, &["COGNITO"]).await;
-    let res = http
-        .get(authorize(
+    let back = follow(
+        &http,
+        &authorize(
             &app,
             &local_only,
             &challenge,
             "p3",
             &[("identity_provider", "Corp")],
-        ))
-        .send()
-        .await
-        .unwrap();
-    let back = location(&res).to_string();
-    assert!(back.starts_with(CALLBACK), "{back}");
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("invalid_request")
-    );
-    assert_eq!(query_param(&back, "state").as_deref(), Some("p3"));
+        ),
+    )
+    .await;
+    assert_sent_back(&back, "p3", "invalid_request");
 
     // A client with only the provider shows no password form.
     let corp_only = client_for(&app, &pool, &["Corp"]).await;
@@ -585,11 +586,7 @@ async fn an_external_identity_never_takes_over_a_local_account_without_a_link() 
         &[("identity_provider", "Google")],
     );
     let back = federated_sign_in(&app, &provider, &http, &start, "g-222").await;
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("access_denied"),
-        "{back}"
-    );
+    assert_sent_back(&back, "m5", "access_denied");
 }
 
 #[tokio::test]
@@ -714,37 +711,23 @@ async fn provider_errors_go_back_to_the_app_and_never_sign_in() {
         "e1",
         &[("identity_provider", "Google")],
     );
-    let res = http.get(&start).send().await.unwrap();
-    let callback = provider.cancel(&http, location(&res)).await;
-    let res = http.get(&callback).send().await.unwrap();
-    let back = location(&res).to_string();
-    assert!(back.starts_with(CALLBACK), "{back}");
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("access_denied")
-    );
-    assert_eq!(query_param(&back, "state").as_deref(), Some("e1"));
-    assert!(query_param(&back, "code").is_none());
+    let callback = provider.cancel(&http, &follow(&http, &start).await).await;
+    let back = follow(&http, &callback).await;
+    assert_sent_back(&back, "e1", "access_denied");
 
     // The provider is down.
-    let res = http
-        .get(authorize(
+    let back = follow(
+        &http,
+        &authorize(
             &app,
             &client,
             &challenge,
             "e2",
             &[("identity_provider", "Down")],
-        ))
-        .send()
-        .await
-        .unwrap();
-    let back = location(&res).to_string();
-    assert!(back.starts_with(CALLBACK), "{back}");
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("temporarily_unavailable")
-    );
-    assert_eq!(query_param(&back, "state").as_deref(), Some("e2"));
+        ),
+    )
+    .await;
+    assert_sent_back(&back, "e2", "temporarily_unavailable");
 
     // The ID token names another issuer: refused after the exchange.
     let start = authorize(
@@ -755,11 +738,7 @@ async fn provider_errors_go_back_to_the_app_and_never_sign_in() {
         &[("identity_provider", "Impostor")],
     );
     let back = federated_sign_in(&app, &provider, &http, &start, "g-111").await;
-    assert!(back.starts_with(CALLBACK), "{back}");
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("invalid_request")
-    );
+    assert_sent_back(&back, "e3", "invalid_request");
     assert!(
         query_param(&back, "error_description")
             .unwrap()
@@ -769,22 +748,18 @@ async fn provider_errors_go_back_to_the_app_and_never_sign_in() {
     assert_eq!(count_users(&app), 0, "no failure made a user");
 
     // An unknown provider name.
-    let res = http
-        .get(authorize(
+    let back = follow(
+        &http,
+        &authorize(
             &app,
             &client,
             &challenge,
             "e4",
             &[("identity_provider", "Nobody")],
-        ))
-        .send()
-        .await
-        .unwrap();
-    let back = location(&res).to_string();
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("invalid_request")
-    );
+        ),
+    )
+    .await;
+    assert_sent_back(&back, "e4", "invalid_request");
 }
 
 #[tokio::test]
@@ -815,10 +790,7 @@ async fn a_required_attribute_the_provider_does_not_give_refuses_the_first_sign_
         &[("identity_provider", "Google")],
     );
     let back = federated_sign_in(&app, &provider, &http, &start, "g-111").await;
-    assert_eq!(
-        query_param(&back, "error").as_deref(),
-        Some("invalid_request")
-    );
+    assert_sent_back(&back, "r1", "invalid_request");
     assert!(query_param(&back, "error_description")
         .unwrap()
         .contains("email"));
