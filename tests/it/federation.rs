@@ -268,17 +268,7 @@ async fn google_sign_in_creates_the_user_then_signs_it_in_again() {
         .send()
         .await
         .expect("AdminUpdateUserAttributes");
-    let http = app.browser();
-    let (verifier, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "s2",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-111").await;
-    let id = id_claims(&app, &client, &back, &verifier).await;
+    let id = signed_in_through(&app, &provider, &client, "Google", "g-111", "s2").await;
     assert_eq!(id["sub"], sub.as_str());
     assert_eq!(id["name"], "Gina Federated");
     assert_eq!(count_users(&app), 1);
@@ -290,19 +280,47 @@ async fn google_sign_in_creates_the_user_then_signs_it_in_again() {
     assert_eq!(id["sub"], sub.as_str());
 
     // An unverified e-mail at the provider stays unverified here.
+    let id = signed_in_through(&app, &provider, &client, "Google", "g-444", "s4").await;
+    assert_eq!(id["email"], "nova@example.com");
+    assert_eq!(id["email_verified"], false);
+}
+
+/// Signs `sub` in at `idp` in a new browser, from the app's authorization
+/// request with `state`; where the app is sent, and its PKCE verifier.
+async fn through(
+    app: &TestApp,
+    provider: &OidcProvider,
+    client: &str,
+    idp: &str,
+    sub: &str,
+    state: &str,
+) -> (String, String) {
     let http = app.browser();
     let (verifier, challenge) = pkce();
     let start = authorize(
-        &app,
-        &client,
+        app,
+        client,
         &challenge,
-        "s4",
-        &[("identity_provider", "Google")],
+        state,
+        &[("identity_provider", idp)],
     );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-444").await;
-    let id = id_claims(&app, &client, &back, &verifier).await;
-    assert_eq!(id["email"], "nova@example.com");
-    assert_eq!(id["email_verified"], false);
+    (
+        federated_sign_in(app, provider, &http, &start, sub).await,
+        verifier,
+    )
+}
+
+/// [`through`], then the app's code exchange: the ID token's claims.
+async fn signed_in_through(
+    app: &TestApp,
+    provider: &OidcProvider,
+    client: &str,
+    idp: &str,
+    sub: &str,
+    state: &str,
+) -> Value {
+    let (back, verifier) = through(app, provider, client, idp, sub, state).await;
+    id_claims(app, client, &back, &verifier).await
 }
 
 /// An HTML attribute's text (askama escapes `&`, `=`, `/` and friends).
@@ -461,17 +479,7 @@ async fn an_external_identity_never_takes_over_a_local_account_without_a_link() 
     let local_sub = stored_user(&app, &pool, "alice").sub.to_string();
 
     // A provider identity with the same verified e-mail gets its own user.
-    let http = app.browser();
-    let (verifier, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "m1",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-222").await;
-    let id = id_claims(&app, &client, &back, &verifier).await;
+    let id = signed_in_through(&app, &provider, &client, "Google", "g-222", "m1").await;
     assert_ne!(id["sub"], local_sub.as_str());
     assert_eq!(id["cognito:username"], "Google_g-222");
     // The local account is untouched and still signs in with its password.
@@ -512,17 +520,7 @@ async fn an_external_identity_never_takes_over_a_local_account_without_a_link() 
 
     // An explicit link binds a new identity to the local account.
     link("g-333").await.expect("AdminLinkProviderForUser");
-    let http = app.browser();
-    let (verifier, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "m3",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-333").await;
-    let id = id_claims(&app, &client, &back, &verifier).await;
+    let id = signed_in_through(&app, &provider, &client, "Google", "g-333", "m3").await;
     assert_eq!(id["sub"], local_sub.as_str());
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["identities"][0]["userId"], "g-333");
@@ -548,17 +546,7 @@ async fn an_external_identity_never_takes_over_a_local_account_without_a_link() 
     assert!(stored_user(&app, &pool, "alice")
         .attribute("identities")
         .is_none());
-    let http = app.browser();
-    let (verifier, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "m4",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-333").await;
-    let id = id_claims(&app, &client, &back, &verifier).await;
+    let id = signed_in_through(&app, &provider, &client, "Google", "g-333", "m4").await;
     assert_ne!(id["sub"], local_sub.as_str());
     assert_eq!(id["cognito:username"], "Google_g-333");
 
@@ -576,16 +564,7 @@ async fn an_external_identity_never_takes_over_a_local_account_without_a_link() 
         .send()
         .await
         .expect("AdminDisableProviderForUser");
-    let http = app.browser();
-    let (_, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "m5",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-222").await;
+    let (back, _) = through(&app, &provider, &client, "Google", "g-222", "m5").await;
     assert_sent_back(&back, "m5", "access_denied");
 }
 
@@ -780,16 +759,7 @@ async fn a_required_attribute_the_provider_does_not_give_refuses_the_first_sign_
         .await
         .unwrap();
     let client = client_for(&app, &pool, &["Google"]).await;
-    let http = app.browser();
-    let (_, challenge) = pkce();
-    let start = authorize(
-        &app,
-        &client,
-        &challenge,
-        "r1",
-        &[("identity_provider", "Google")],
-    );
-    let back = federated_sign_in(&app, &provider, &http, &start, "g-111").await;
+    let (back, _) = through(&app, &provider, &client, "Google", "g-111", "r1").await;
     assert_sent_back(&back, "r1", "invalid_request");
     assert!(query_param(&back, "error_description")
         .unwrap()
