@@ -12,9 +12,9 @@
 //!   are refused as not supported by cognate.
 //! - URLs of an OIDC provider (`oidc_issuer`, `authorize_url`, `token_url`,
 //!   `attributes_url`, `jwks_uri`) must be https on port 443 (or 80), as
-//!   Cognito requires, except on a loopback host (`localhost`, `127.0.0.1`,
-//!   `[::1]`), where http and any port are accepted: a development or test
-//!   provider runs on this machine.
+//!   Cognito requires, except on a loopback host (`localhost`,
+//!   `127.0.0.0/8`, `[::1]`), where http and any port are accepted: a
+//!   development or test provider runs on this machine.
 //! - `client_secret` is required for OIDC as for Google: Cognito's guide
 //!   says an OIDC IdP needs a client ID and secret, and it authenticates to
 //!   the token endpoint with `client_secret_post` only.

@@ -22,6 +22,7 @@ mod attributes;
 mod browser_flow;
 mod console;
 mod console_pool;
+mod console_providers;
 mod console_wizard;
 mod durability;
 mod federation;

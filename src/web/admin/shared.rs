@@ -130,11 +130,12 @@ pub struct Tab {
 }
 
 /// The tabs of a pool's pages, `current` being one of `overview`,
-/// `clients`, `users`, `settings`.
+/// `clients`, `providers`, `users`, `settings`.
 pub fn pool_tabs(pool_id: &str, current: &str) -> Vec<Tab> {
     [
         ("overview", "Overview", ""),
         ("clients", "App clients", "/clients"),
+        ("providers", "Sign-in providers", "/providers"),
         ("users", "Users", "/users"),
         ("settings", "Settings", "/settings"),
     ]

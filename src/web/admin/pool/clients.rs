@@ -14,7 +14,7 @@ use super::{directory_refusal, form_config, header, internal, load_pool, Fields,
 use crate::db::write_tx;
 use crate::directory::client_settings::ClientSettings;
 use crate::directory::clients::{self, Client};
-use crate::directory::identity_providers;
+use crate::directory::identity_providers::{self, ProviderType};
 use crate::directory::ids::lower_alnum;
 use crate::directory::pools::Pool;
 use crate::directory::{unix_now, ClientId, DirectoryError};
@@ -69,7 +69,38 @@ const FLOWS: &[(&str, &str)] = &[
         "Client credentials (machine to machine; needs a client secret)",
     ),
 ];
-const PROVIDERS: &[(&str, &str)] = &[("COGNITO", "Cognito user pool directory")];
+const COGNITO: (&str, &str) = ("COGNITO", "Cognito user pool directory");
+
+/// The identity providers a client may offer: the pool's own directory,
+/// then each sign-in provider of the pool, as `(value, label)`.
+async fn provider_choices(
+    state: &WebState,
+    pool: &Pool,
+) -> Result<Vec<(String, String)>, PageError> {
+    let pid = pool.id.clone();
+    let found = state
+        .core
+        .db
+        .run(move |conn| identity_providers::list(conn, &pid))
+        .await
+        .map_err(internal)?;
+    let mut out = vec![(COGNITO.0.to_string(), COGNITO.1.to_string())];
+    out.extend(found.into_iter().map(|p| {
+        let label = match p.provider_type {
+            ProviderType::Google => p.name.clone(),
+            ProviderType::Oidc => format!("{} (OpenID Connect)", p.name),
+        };
+        (p.name, label)
+    }));
+    Ok(out)
+}
+
+fn as_refs(known: &[(String, String)]) -> Vec<(&str, &str)> {
+    known
+        .iter()
+        .map(|(v, l)| (v.as_str(), l.as_str()))
+        .collect()
+}
 
 pub struct ClientRow {
     pub name: String,
@@ -159,7 +190,11 @@ fn choices(known: &[(&str, &str)], current: &[String], chosen: &[String]) -> Vec
 }
 
 impl ClientForm {
-    fn from_settings(s: &ClientSettings, confidential: bool) -> ClientForm {
+    fn from_settings(
+        s: &ClientSettings,
+        confidential: bool,
+        known: &[(String, String)],
+    ) -> ClientForm {
         ClientForm {
             name: s.client_name.clone(),
             confidential,
@@ -168,14 +203,14 @@ impl ClientForm {
             scopes: choices(SCOPES, &s.allowed_oauth_scopes, &s.allowed_oauth_scopes),
             flows: choices(FLOWS, &s.allowed_oauth_flows, &s.allowed_oauth_flows),
             providers: choices(
-                PROVIDERS,
+                &as_refs(known),
                 &s.supported_identity_providers,
                 &s.supported_identity_providers,
             ),
         }
     }
 
-    fn blank() -> ClientForm {
+    fn blank(known: &[(String, String)]) -> ClientForm {
         let defaults: Vec<String> = ["openid", "email", "profile"].map(String::from).into();
         ClientForm {
             name: String::new(),
@@ -184,12 +219,16 @@ impl ClientForm {
             logout_urls: String::new(),
             scopes: choices(SCOPES, &[], &defaults),
             flows: choices(FLOWS, &[], &["code".to_string()]),
-            providers: choices(PROVIDERS, &[], &["COGNITO".to_string()]),
+            providers: choices(&as_refs(known), &[], &[COGNITO.0.to_string()]),
         }
     }
 
     /// The submitted values, for showing the form again.
-    fn posted(f: &Fields, current: Option<&ClientSettings>) -> ClientForm {
+    fn posted(
+        f: &Fields,
+        current: Option<&ClientSettings>,
+        known: &[(String, String)],
+    ) -> ClientForm {
         let none: Vec<String> = Vec::new();
         let (scopes, flows, providers) = match current {
             Some(s) => (
@@ -206,7 +245,7 @@ impl ClientForm {
             logout_urls: f.raw("logout_urls"),
             scopes: choices(SCOPES, scopes, &f.all("scope")),
             flows: choices(FLOWS, flows, &f.all("flow")),
-            providers: choices(PROVIDERS, providers, &f.all("idp")),
+            providers: choices(&as_refs(known), providers, &f.all("idp")),
         }
     }
 }
@@ -282,9 +321,10 @@ async fn new_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let pool = load_pool(&state.core, &path).await?;
+    let known = provider_choices(&state, &pool).await?;
     Ok(html(
         StatusCode::OK,
-        &page(&state, &admin, &pool, None, ClientForm::blank(), None)?,
+        &page(&state, &admin, &pool, None, ClientForm::blank(&known), None)?,
     ))
 }
 
@@ -298,6 +338,7 @@ async fn create(
     let f = Fields::of(&form);
     admin.check_csrf(&req, &state, f.csrf())?;
     let pool = load_pool(&state.core, &path).await?;
+    let known = provider_choices(&state, &pool).await?;
     let confidential = match f.get("kind") {
         Some("public") => false,
         Some("confidential") => true,
@@ -327,7 +368,7 @@ async fn create(
                 &admin,
                 &pool,
                 None,
-                ClientForm::posted(&f, None),
+                ClientForm::posted(&f, None, &known),
                 Some(e.0),
             )?;
             return Ok(html(StatusCode::BAD_REQUEST, &view));
@@ -349,7 +390,7 @@ async fn create(
         Ok(client) => client,
         Err(e) => {
             let message = directory_refusal(e)?;
-            let form = ClientForm::posted(&f, None);
+            let form = ClientForm::posted(&f, None, &known);
             let view = page(&state, &admin, &pool, None, form, Some(message))?;
             return Ok(html(StatusCode::BAD_REQUEST, &view));
         }
@@ -398,7 +439,8 @@ async fn edit_page(
     let (pool_id, client_id) = path.into_inner();
     let pool = load_pool(&state.core, &pool_id).await?;
     let client = load_client(&state, &pool, &client_id).await?;
-    let form = ClientForm::from_settings(&client.settings, client.secret.is_some());
+    let known = provider_choices(&state, &pool).await?;
+    let form = ClientForm::from_settings(&client.settings, client.secret.is_some(), &known);
     let mut view = page(&state, &admin, &pool, Some(&client), form, None)?;
     if let Some(new) = session::get::<NewSecret>(&admin.session, NEW_SECRET) {
         if new.client_id == client.id.as_str() {
@@ -468,7 +510,8 @@ async fn update(
         }
         Err(e) => {
             let message = directory_refusal(e)?;
-            let form = ClientForm::posted(&f, Some(&client.settings));
+            let known = provider_choices(&state, &pool).await?;
+            let form = ClientForm::posted(&f, Some(&client.settings), &known);
             let view = page(&state, &admin, &pool, Some(&client), form, Some(message))?;
             Ok(html(StatusCode::BAD_REQUEST, &view))
         }

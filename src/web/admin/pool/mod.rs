@@ -1,10 +1,11 @@
-//! A pool's pages: the overview (with deletion), app clients, users and
-//! settings. Every route needs the signed-in admin, every POST carries the
-//! session's CSRF token, and a refused change re-renders its form with the
-//! reason (status 400) and changes nothing.
+//! A pool's pages: the overview (with deletion), app clients, sign-in
+//! providers, users and settings. Every route needs the signed-in admin,
+//! every POST carries the session's CSRF token, and a refused change
+//! re-renders its form with the reason (status 400) and changes nothing.
 
 mod clients;
 mod overview;
+mod providers;
 mod settings;
 mod user;
 mod users;
@@ -22,6 +23,7 @@ use crate::web::errors::PageError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     overview::routes(cfg);
     clients::routes(cfg);
+    providers::routes(cfg);
     users::routes(cfg);
     user::routes(cfg);
     settings::routes(cfg);
