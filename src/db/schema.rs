@@ -51,6 +51,8 @@ diesel::table! {
         signed_out_at -> BigInt,
         created_at -> BigInt,
         updated_at -> BigInt,
+        srp_salt -> Nullable<Text>,
+        srp_verifier -> Nullable<Text>,
     }
 }
 
@@ -189,6 +191,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_pool_groups (pool_id, name) {
+        pool_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        role_arn -> Nullable<Text>,
+        precedence -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    group_members (pool_id, group_name, user_id) {
+        pool_id -> Text,
+        group_name -> Text,
+        user_id -> Text,
+        added_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    resource_servers (pool_id, identifier) {
+        pool_id -> Text,
+        identifier -> Text,
+        name -> Text,
+        scopes -> Text,
+    }
+}
+
+diesel::table! {
+    user_pool_domains (domain) {
+        domain -> Text,
+        pool_id -> Text,
+        custom_domain_config -> Nullable<Text>,
+        managed_login_version -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(signing_keys -> user_pools (pool_id));
 diesel::joinable!(app_clients -> user_pools (pool_id));
 diesel::joinable!(users -> user_pools (pool_id));
@@ -213,4 +255,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     identity_providers,
     user_identities,
+    user_pool_groups,
+    group_members,
+    resource_servers,
+    user_pool_domains,
 );
