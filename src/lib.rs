@@ -134,7 +134,7 @@ impl Application {
         install_crypto_provider();
         let db = Db::open(&config.database_url)?;
         let (access_key_id, secret_access_key) = api_key_pair(&config, &db)?;
-        let (pepper, cookie_key, mfa_key) = db.with_conn(|conn| {
+        let (pepper, cookie_key, mfa_key, srp_key) = db.with_conn(|conn| {
             let (pepper, _) = settings::get_or_create(conn, "code_pepper", || random_token(32))?;
             let (mfa_key, _) = settings::get_or_create(conn, "mfa_key", || {
                 let mut k = [0u8; 32];
@@ -145,13 +145,23 @@ impl Application {
                 let key = Key::generate();
                 STANDARD.encode(key.master())
             })?;
-            Ok((pepper, cookie, mfa_key))
+            let (srp_key, _) = settings::get_or_create(conn, "srp_key", || {
+                let mut k = [0u8; 32];
+                rand::Rng::fill(&mut rand::rng(), &mut k);
+                STANDARD.encode(k)
+            })?;
+            Ok((pepper, cookie, mfa_key, srp_key))
         })?;
         let mfa_key = STANDARD
             .decode(mfa_key)
             .ok()
             .and_then(|b| crate::mfa::seal::SealKey::new(&b).ok())
             .ok_or_else(|| StartError::Other("the stored MFA key is corrupt".into()))?;
+        let srp_keys = STANDARD
+            .decode(srp_key)
+            .ok()
+            .and_then(|b| crate::auth::srp_signin::SrpKeys::new(&b).ok())
+            .ok_or_else(|| StartError::Other("the stored SRP key is corrupt".into()))?;
         let cookie_key = STANDARD
             .decode(cookie_key)
             .ok()
@@ -187,6 +197,7 @@ impl Application {
             messenger,
             code_pepper: SecretString::from(pepper),
             mfa_key,
+            srp_keys,
             admin_password_hash,
             access_key_id,
             secret_access_key,

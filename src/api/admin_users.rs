@@ -1,5 +1,5 @@
-//! AdminCreateUser and AdminResetUserPassword (SigV4): the console's
-//! operations, in Cognito's shapes.
+//! AdminCreateUser, AdminResetUserPassword and AdminSetUserPassword
+//! (SigV4): the console's operations, in Cognito's shapes.
 
 use serde_json::{json, Value};
 
@@ -95,6 +95,27 @@ pub async fn admin_reset_user_password(core: &Core, input: Value) -> Result<Valu
         .await?
         .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
     recovery::admin_reset_password(core, &pool, &user, unix_now()).await?;
+    Ok(json!({}))
+}
+
+/// AdminSetUserPassword: `Permanent` (default false) decides between a
+/// password the user signs in with and a temporary one to replace.
+pub async fn admin_set_user_password(core: &Core, input: Value) -> Result<Value, ApiError> {
+    let pool = pool_of(core, &input).await?;
+    let username = required_str(&input, "Username")?;
+    let password = required_str(&input, "Password")?;
+    let permanent = match input.get("Permanent") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ApiError::new(
+                "SerializationException",
+                "Permanent must be a boolean",
+            ))
+        }
+    };
+    let user = crate::auth::user_ops::find_user(core, &pool, username).await?;
+    recovery::admin_set_password(core, &pool, &user, password, permanent, unix_now()).await?;
     Ok(json!({}))
 }
 

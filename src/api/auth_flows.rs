@@ -2,6 +2,14 @@
 //! RespondToAuthChallenge, AdminRespondToAuthChallenge, and the software
 //! token (TOTP) and MFA preference operations. The same `auth` state machine
 //! as the hosted pages.
+//!
+//! Flows: USER_PASSWORD_AUTH (InitiateAuth), ADMIN_USER_PASSWORD_AUTH /
+//! ADMIN_NO_SRP_AUTH (AdminInitiateAuth), USER_SRP_AUTH and
+//! REFRESH_TOKEN_AUTH / REFRESH_TOKEN (both). Each must be allowed by the
+//! client's ExplicitAuthFlows, else InvalidParameterException "<flow> flow
+//! not enabled for this client"; an admin flow sent to InitiateAuth (or
+//! USER_PASSWORD_AUTH to AdminInitiateAuth) is "Initiate Auth method not
+//! supported.", as Cognito answers.
 
 use serde_json::{json, Map, Value};
 
@@ -9,6 +17,7 @@ use super::user_flows::{check_secret_hash, client_of};
 use super::{required_str, ApiError};
 use crate::auth::challenge::{self, ApiSignIn};
 use crate::auth::oauth::{self, load_client, TokenResponse};
+use crate::auth::srp_signin::{self, PASSWORD_VERIFIER};
 use crate::auth::{mfa, signin, AuthError, Core};
 use crate::directory::clients::Client;
 use crate::directory::pools::Pool;
@@ -88,6 +97,33 @@ async fn password(
     Ok(answer(outcome))
 }
 
+/// USER_SRP_AUTH's first step: the PASSWORD_VERIFIER challenge (no
+/// Session: the SECRET_BLOCK carries the state).
+async fn srp(
+    core: &Core,
+    client: &Client,
+    pool: &Pool,
+    params: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let username = param(params, "USERNAME")?;
+    let srp_a = param(params, "SRP_A")?;
+    let secret_hash = json!({ "SecretHash": params.get("SECRET_HASH") });
+    check_secret_hash(client, username, &secret_hash)?;
+    let reveal = !client.settings.prevent_user_existence_errors();
+    let parameters =
+        srp_signin::initiate(core, client, pool, username, srp_a, reveal, unix_now()).await?;
+    Ok(json!({
+        "ChallengeName": PASSWORD_VERIFIER,
+        "ChallengeParameters": parameters,
+    }))
+}
+
+const NOT_SUPPORTED: &str = "Initiate Auth method not supported.";
+
+fn not_yet(flow: &str) -> ApiError {
+    ApiError::invalid(format!("{flow} is not supported by this server yet."))
+}
+
 async fn refresh(
     core: &Core,
     client: &Client,
@@ -120,13 +156,16 @@ pub async fn initiate_auth(core: &Core, input: Value) -> Result<Value, ApiError>
             require_flow(&client, flow)?;
             password(core, &client, &pool, &params).await
         }
+        "USER_SRP_AUTH" => {
+            require_flow(&client, flow)?;
+            srp(core, &client, &pool, &params).await
+        }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             require_flow(&client, flow)?;
             refresh(core, &client, &params).await
         }
-        "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => Err(ApiError::invalid(format!(
-            "{flow} is not supported by this server yet."
-        ))),
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Err(ApiError::invalid(NOT_SUPPORTED)),
+        "CUSTOM_AUTH" | "USER_AUTH" => Err(not_yet(flow)),
         _ => Err(ApiError::invalid(format!("Invalid AuthFlow {flow}."))),
     }
 }
@@ -153,10 +192,16 @@ pub async fn admin_initiate_auth(core: &Core, input: Value) -> Result<Value, Api
             require_flow(&client, flow)?;
             password(core, &client, &pool, &params).await
         }
+        "USER_SRP_AUTH" => {
+            require_flow(&client, flow)?;
+            srp(core, &client, &pool, &params).await
+        }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             require_flow(&client, flow)?;
             refresh(core, &client, &params).await
         }
+        "USER_PASSWORD_AUTH" => Err(ApiError::invalid(NOT_SUPPORTED)),
+        "CUSTOM_AUTH" | "USER_AUTH" => Err(not_yet(flow)),
         _ => Err(ApiError::invalid(format!("Invalid AuthFlow {flow}."))),
     }
 }
@@ -168,12 +213,20 @@ async fn respond_with(
     input: &Value,
 ) -> Result<Value, ApiError> {
     let name = required_str(input, "ChallengeName")?;
-    let session = required_str(input, "Session")?;
     let responses = auth_parameters(input, "ChallengeResponses");
     if let Some(username) = responses.get("USERNAME").and_then(Value::as_str) {
         let secret_hash = json!({ "SecretHash": responses.get("SECRET_HASH") });
         check_secret_hash(client, username, &secret_hash)?;
     }
+    if name == PASSWORD_VERIFIER {
+        // The SECRET_BLOCK is the session; a Session sent is ignored.
+        let reveal = !client.settings.prevent_user_existence_errors();
+        let now_ms = unix_now_ms();
+        let step = srp_signin::respond(core, client, pool, &responses, reveal, now_ms).await?;
+        let outcome = challenge::after_password(core, client, pool, step, now_ms / 1000).await?;
+        return Ok(answer(outcome));
+    }
+    let session = required_str(input, "Session")?;
     let outcome =
         challenge::respond(core, client, pool, name, session, &responses, unix_now_ms()).await;
     match outcome {

@@ -10,6 +10,7 @@ use crate::directory::client_settings::{exception_name, ClientSettings};
 use crate::directory::clients::{self, Client};
 use crate::directory::identity_providers;
 use crate::directory::ids::lower_alnum;
+use crate::directory::resource_servers;
 use crate::directory::InvalidParameter;
 use crate::directory::{pools, unix_now, ClientId, DirectoryError, PoolId};
 
@@ -60,6 +61,7 @@ pub async fn create(core: &Core, input: Value) -> Result<Value, ApiError> {
             write_tx(conn, |conn| {
                 pools::get(conn, pool_id.as_str())?;
                 identity_providers::check_client_providers(conn, &pool_id, &settings)?;
+                resource_servers::check_client_scopes(conn, &pool_id, &settings)?;
                 clients::create(conn, &pool_id, &settings, secret, now)
             })
         })
@@ -125,6 +127,7 @@ pub async fn update(core: &Core, input: Value) -> Result<Value, ApiError> {
         .run(move |conn| {
             write_tx(conn, |conn| {
                 identity_providers::check_client_providers(conn, &c.pool_id, &s)?;
+                resource_servers::check_client_scopes(conn, &c.pool_id, &s)?;
                 clients::update(conn, &c, &s, now)
             })
         })

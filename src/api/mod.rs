@@ -6,12 +6,16 @@
 pub mod admin_users;
 pub mod auth_flows;
 pub mod clients;
+pub mod domains;
 pub mod error;
+pub mod groups;
 pub mod identity_providers;
 pub mod pools;
+pub mod resource_servers;
 pub mod sigv4;
 pub mod user_attributes;
 pub mod user_flows;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -221,6 +225,11 @@ fn public_operation(name: &str) -> Option<Op> {
             op!(user_attributes::get_user_attribute_verification_code)
         }
         "VerifyUserAttribute" => op!(user_attributes::verify_user_attribute),
+        "GetUser" => op!(users::get_user),
+        "DeleteUserAttributes" => op!(users::delete_user_attributes),
+        "GlobalSignOut" => op!(users::global_sign_out),
+        "DeleteUser" => op!(users::delete_user),
+        "RevokeToken" => op!(users::revoke_token),
         _ => return None,
     })
 }
@@ -238,6 +247,7 @@ fn admin_operation(name: &str) -> Option<Op> {
         "AdminInitiateAuth" => op!(auth_flows::admin_initiate_auth),
         "AdminCreateUser" => op!(admin_users::admin_create_user),
         "AdminResetUserPassword" => op!(admin_users::admin_reset_user_password),
+        "AdminSetUserPassword" => op!(admin_users::admin_set_user_password),
         "AdminUpdateUserAttributes" => op!(user_attributes::admin_update_user_attributes),
         "AdminLinkProviderForUser" => op!(admin_users::admin_link_provider_for_user),
         "AdminDisableProviderForUser" => op!(admin_users::admin_disable_provider_for_user),
@@ -255,6 +265,32 @@ fn admin_operation(name: &str) -> Option<Op> {
         "DeleteIdentityProvider" => op!(identity_providers::delete),
         "ListIdentityProviders" => op!(identity_providers::list),
         "GetIdentityProviderByIdentifier" => op!(identity_providers::get_by_identifier),
+        "CreateGroup" => op!(groups::create),
+        "GetGroup" => op!(groups::get),
+        "UpdateGroup" => op!(groups::update),
+        "DeleteGroup" => op!(groups::delete),
+        "ListGroups" => op!(groups::list),
+        "AdminAddUserToGroup" => op!(groups::admin_add_user_to_group),
+        "AdminRemoveUserFromGroup" => op!(groups::admin_remove_user_from_group),
+        "AdminListGroupsForUser" => op!(groups::admin_list_groups_for_user),
+        "ListUsersInGroup" => op!(groups::list_users_in_group),
+        "CreateResourceServer" => op!(resource_servers::create),
+        "DescribeResourceServer" => op!(resource_servers::describe),
+        "UpdateResourceServer" => op!(resource_servers::update),
+        "DeleteResourceServer" => op!(resource_servers::delete),
+        "ListResourceServers" => op!(resource_servers::list),
+        "CreateUserPoolDomain" => op!(domains::create),
+        "DescribeUserPoolDomain" => op!(domains::describe),
+        "UpdateUserPoolDomain" => op!(domains::update),
+        "DeleteUserPoolDomain" => op!(domains::delete),
+        "AdminGetUser" => op!(users::admin_get_user),
+        "AdminDeleteUser" => op!(users::admin_delete_user),
+        "AdminDisableUser" => op!(users::admin_disable_user),
+        "AdminEnableUser" => op!(users::admin_enable_user),
+        "AdminConfirmSignUp" => op!(users::admin_confirm_sign_up),
+        "AdminDeleteUserAttributes" => op!(users::admin_delete_user_attributes),
+        "AdminUserGlobalSignOut" => op!(users::admin_user_global_sign_out),
+        "ListUsers" => op!(users::list_users),
         _ => return None,
     })
 }

@@ -49,7 +49,9 @@ pub async fn create(core: &Core, input: Value) -> Result<Value, ApiError> {
 pub async fn describe(core: &Core, input: Value) -> Result<Value, ApiError> {
     let id = pool_id(&input)?;
     let (pool, users) = load(core, &id).await?;
-    Ok(json!({ "UserPool": user_pool_type(core, &pool, users) }))
+    let mut user_pool = user_pool_type(core, &pool, users);
+    super::domains::add_to_user_pool(core, &id, &mut user_pool).await?;
+    Ok(json!({ "UserPool": user_pool }))
 }
 
 pub async fn list(core: &Core, input: Value) -> Result<Value, ApiError> {

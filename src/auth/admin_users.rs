@@ -197,7 +197,9 @@ pub async fn reset_password(
         )
     })?;
     let password = generate_temporary_password(pool.settings.password_policy());
-    let hash = core.hash_password(password.clone()).await?;
+    let record = core
+        .password_record(pool, &user.username, password.clone())
+        .await?;
     let invitation = send_invitation(
         core,
         pool,
@@ -209,7 +211,9 @@ pub async fn reset_password(
     .await?;
     let (pool_id, user_sub) = (pool.id.clone(), user.sub.clone());
     core.db
-        .run(move |conn| user_admin::set_temporary_password(conn, &pool_id, &user_sub, &hash, now))
+        .run(move |conn| {
+            user_admin::set_temporary_password(conn, &pool_id, &user_sub, &record, now)
+        })
         .await
         .map_err(not_found)?;
     Ok(invitation)
@@ -318,7 +322,6 @@ pub async fn create_user(
             ))
         }
     };
-    let hash = core.hash_password(password.clone()).await?;
     let case_sensitive = settings.case_sensitive_usernames();
     let claims = alias_claims(pool, &attrs, case_sensitive);
     let key = name.key(case_sensitive);
@@ -328,6 +331,9 @@ pub async fn create_user(
     } else {
         name.as_str().to_string()
     };
+    let record = core
+        .password_record(pool, &stored_name, password.clone())
+        .await?;
     let pool_id = pool.id.clone();
     let user = core
         .db
@@ -340,7 +346,7 @@ pub async fn create_user(
                         pool_id: &pool_id,
                         username: &stored_name,
                         username_key: &key,
-                        password_hash: Some(&hash),
+                        password: Some(&record),
                         status: UserStatus::ForceChangePassword,
                         attributes: &attrs,
                     },

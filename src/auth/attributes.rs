@@ -3,6 +3,8 @@
 //! value active while an update is pending, the new value waits (for
 //! sign-in as alias and for messages) until the code proves it, else it
 //! replaces the old one at once, unverified. The old address is told.
+//! Deleting attributes (DeleteUserAttributes and its Admin twin) is here
+//! too, with the same care for verified values and aliases.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use super::{AuthError, Core};
 use crate::db::schema::{pending_attributes as pa, user_aliases};
 use crate::db::write_tx;
 use crate::directory::attributes::{mask_destination, validate_update};
+use crate::directory::clients::Client;
 use crate::directory::codes::{self, CodeCheck, Purpose};
 use crate::directory::pools::Pool;
 use crate::directory::users::{self, User};
@@ -277,4 +280,117 @@ pub async fn verify(
         })
         .await?;
     outcome
+}
+
+/// The attributes whose value can be a sign-in alias (`user_aliases.kind`).
+const ALIAS_KINDS: &[&str] = &["email", "phone_number", "preferred_username"];
+
+/// Checks that `name` may be deleted from a user of `pool`, by the app
+/// `client` (DeleteUserAttributes) or an administrator (`None`).
+fn check_deletable(pool: &Pool, client: Option<&Client>, name: &str) -> Result<(), AuthError> {
+    let invalid = |m: String| Err(AuthError::InvalidParameter(m));
+    let unauthorized = || {
+        invalid(format!(
+            "A client attempted to write unauthorized attribute: {name}"
+        ))
+    };
+    if SERVER_OWNED.contains(&name) {
+        return unauthorized();
+    }
+    if let Some(c) = client {
+        let allowed = &c.settings.write_attributes;
+        if !allowed.is_empty() && !allowed.iter().any(|a| a == name) {
+            return unauthorized();
+        }
+    }
+    if let Some(base) = name.strip_suffix("_verified") {
+        // Only an administrator marks an address unverified.
+        return if client.is_none() && purpose(base).is_some() {
+            Ok(())
+        } else {
+            unauthorized()
+        };
+    }
+    let Some(attr) = pool.settings.schema_attribute(name) else {
+        return invalid(format!(
+            "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+        ));
+    };
+    if attr.required {
+        return invalid(format!(
+            "Attributes did not conform to the schema: {name}: The attribute {name} is required"
+        ));
+    }
+    if !attr.mutable {
+        return invalid(format!("Cannot modify the non-mutable attribute {name}"));
+    }
+    if pool
+        .settings
+        .username_attributes()
+        .iter()
+        .any(|a| a == name)
+    {
+        return invalid(format!(
+            "Cannot delete {name}: it is the username in this user pool."
+        ));
+    }
+    Ok(())
+}
+
+/// DeleteUserAttributes (`client`: the app client of the access token, whose
+/// WriteAttributes apply) and AdminDeleteUserAttributes (`client` = `None`,
+/// which may also clear the `*_verified` flags). `sub`, required and
+/// immutable attributes, and the e-mail or phone number that is the
+/// username cannot be deleted; nothing changes if one of the names is
+/// refused. Deleting an e-mail address or phone number also drops its
+/// verified flag and a new value waiting for its code; an attribute that
+/// stops being a verified value stops being a sign-in alias.
+pub async fn delete(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    names: &[String],
+    client: Option<&Client>,
+) -> Result<(), AuthError> {
+    for name in names {
+        check_deletable(pool, client, name)?;
+    }
+    let mut attrs = user.attributes.clone();
+    let mut released: Vec<String> = Vec::new();
+    for name in names {
+        let kind = name.strip_suffix("_verified").unwrap_or(name);
+        attrs.remove(name);
+        if purpose(name).is_some() {
+            attrs.remove(&format!("{name}_verified"));
+        }
+        if ALIAS_KINDS.contains(&kind) {
+            released.push(kind.to_string());
+        }
+    }
+    let pending: Vec<String> = names
+        .iter()
+        .filter(|n| purpose(n).is_some())
+        .cloned()
+        .collect();
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                users::set_attributes(conn, &sub, &attrs, None)?;
+                for kind in &released {
+                    diesel::delete(
+                        user_aliases::table
+                            .filter(user_aliases::user_id.eq(sub.as_str()))
+                            .filter(user_aliases::kind.eq(kind)),
+                    )
+                    .execute(conn)?;
+                }
+                for name in &pending {
+                    diesel::delete(pa::table.find((sub.as_str(), name))).execute(conn)?;
+                }
+                Ok::<_, DirectoryError>(())
+            })
+        })
+        .await?;
+    Ok(())
 }

@@ -244,7 +244,7 @@ pub async fn sign_in(
                         pool_id: &pool.id,
                         username: &username,
                         username_key: &key,
-                        password_hash: None,
+                        password: None,
                         status: UserStatus::ExternalProvider,
                         attributes: &attributes,
                     },

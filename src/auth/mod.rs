@@ -14,12 +14,15 @@ pub mod oauth;
 pub mod recovery;
 pub mod signin;
 pub mod signup;
+pub mod srp;
+pub mod srp_signin;
+pub mod user_ops;
 
 use secrecy::SecretString;
 
 use crate::config::Config;
 use crate::db::{Db, DbError};
-use crate::directory::passwords::Passwords;
+use crate::directory::passwords::{PasswordRecord, Passwords};
 use crate::directory::DirectoryError;
 use crate::messaging::{MessagingError, Messenger};
 use crate::tokens::{KeyError, KeyRing};
@@ -39,6 +42,8 @@ pub struct Core {
     pub code_pepper: SecretString,
     /// Seals the TOTP secrets at rest.
     pub mfa_key: crate::mfa::seal::SealKey,
+    /// Seals USER_SRP_AUTH's SECRET_BLOCK and derives stand-in challenges.
+    pub srp_keys: srp_signin::SrpKeys,
     /// argon2id hash of the console's `admin` password.
     pub admin_password_hash: String,
     /// The key pair that signs admin API calls.
@@ -52,13 +57,32 @@ impl Core {
         format!("{}/{pool_id}", self.public_url)
     }
 
-    /// Runs a password-hashing job on the blocking pool.
-    pub async fn hash_password(&self, password: String) -> Result<String, AuthError> {
+    /// What is stored for `password` (the pool's policy already checked):
+    /// its argon2id hash and its SRP salt and verifier for the user's stored
+    /// user name (`USER_ID_FOR_SRP`), computed together on the blocking
+    /// pool. Every path that sets a password stores this whole record.
+    pub async fn password_record(
+        &self,
+        pool: &crate::directory::pools::Pool,
+        stored_username: &str,
+        password: String,
+    ) -> Result<PasswordRecord, AuthError> {
         let passwords = self.passwords.clone();
-        tokio::task::spawn_blocking(move || passwords.hash(&password))
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?
-            .map_err(|e| AuthError::Internal(e.to_string()))
+        let pool_name = srp::pool_name(pool.id.as_str()).to_string();
+        let user_id = stored_username.to_string();
+        tokio::task::spawn_blocking(move || {
+            let hash = passwords
+                .hash(&password)
+                .map_err(|e| AuthError::Internal(e.to_string()))?;
+            let srp = srp::new_verifier(&pool_name, &user_id, &password);
+            Ok(PasswordRecord {
+                hash,
+                srp_salt: srp.salt_hex,
+                srp_verifier: srp.verifier_hex,
+            })
+        })
+        .await
+        .map_err(|e| AuthError::Internal(e.to_string()))?
     }
 
     /// Verifies a password on the blocking pool (dummy hash when `None`).

@@ -13,8 +13,10 @@ use super::{AuthError, Core};
 use crate::db::schema::{auth_codes, refresh_tokens};
 use crate::db::{write_tx, DbError};
 use crate::directory::clients::{self, Client};
+use crate::directory::groups::{self, Group, GroupError};
 use crate::directory::ids::random_token;
 use crate::directory::pools::{self, Pool};
+use crate::directory::resource_servers;
 use crate::directory::users::{self, User};
 use crate::directory::DirectoryError;
 use crate::tokens::{self, jwt, Grant};
@@ -563,7 +565,7 @@ async fn token_response(
     refresh_token: Option<String>,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
-    let user = active_user(core, &s.user_id).await?;
+    let (user, groups) = active_user_and_groups(core, &s.user_id).await?;
     let issued = tokens::issue(
         &core.keys,
         Grant {
@@ -574,6 +576,7 @@ async fn token_response(
             auth_time: s.auth_time,
             nonce: s.nonce,
             origin_jti: s.origin_jti,
+            groups,
         },
         now,
     )
@@ -585,6 +588,29 @@ async fn token_response(
         expires_in: issued.expires_in,
         token_type: "Bearer",
     })
+}
+
+/// The user of a grant, still active, and its groups in token order, read
+/// together.
+async fn active_user_and_groups(core: &Core, sub: &str) -> Result<(User, Vec<Group>), OAuthError> {
+    let id = sub.to_string();
+    let found = core
+        .db
+        .run(move |conn| {
+            let Some(user) = users::find_by_sub(conn, &id)? else {
+                return Ok::<_, GroupError>(None);
+            };
+            let groups = groups::for_token(conn, &user.sub)?;
+            Ok(Some((user, groups)))
+        })
+        .await
+        .map_err(|e| OAuthError::Server(e.to_string()))?;
+    match found {
+        Some((u, groups)) if u.enabled => Ok((u, groups)),
+        _ => Err(OAuthError::InvalidGrant(
+            "The user is disabled or no longer exists.".into(),
+        )),
+    }
 }
 
 async fn active_user(core: &Core, sub: &str) -> Result<User, OAuthError> {
@@ -684,8 +710,20 @@ pub async fn client_credentials(
             "The app client is not allowed the client_credentials grant.".into(),
         ));
     }
-    let scope =
-        granted_scopes(scope, s.allowed_oauth_scopes()).map_err(OAuthError::InvalidScope)?;
+    // Only custom scopes, and only those that still exist: all of the
+    // client's when none are asked for (Cognito's token endpoint).
+    let pool_id = client.pool_id.clone();
+    let existing = core
+        .db
+        .run(move |conn| resource_servers::pool_scopes(conn, &pool_id))
+        .await?;
+    let allowed: Vec<String> = s
+        .custom_scopes()
+        .into_iter()
+        .filter(|c| existing.iter().any(|e| e == c))
+        .map(str::to_string)
+        .collect();
+    let scope = granted_scopes(scope, &allowed).map_err(OAuthError::InvalidScope)?;
     let keys = core.keys.keys(client.pool_id.as_str(), now).await?;
     let ttl = s.access_token_ttl_secs();
     let claims = json!({

@@ -103,7 +103,9 @@ pub async fn confirm_forgot_password(
     let user = super::signin::find_user(core, pool, username)
         .await?
         .ok_or(AuthError::CodeMismatch)?;
-    let hash = core.hash_password(password.to_string()).await?;
+    let record = core
+        .password_record(pool, &user.username, password.to_string())
+        .await?;
     let pepper = core.code_pepper.expose_secret().as_bytes().to_vec();
     let (sub, pool_id, code) = (user.sub.clone(), pool.id.clone(), code.to_string());
     // An unconfirmed user stays unconfirmed; anyone else is confirmed.
@@ -119,7 +121,7 @@ pub async fn confirm_forgot_password(
                 Ok::<_, DirectoryError>(
                     match codes::consume(conn, &pepper, &sub, Purpose::ResetPassword, &code, now)? {
                         CodeCheck::Ok => {
-                            let user = users::set_password(conn, &sub, &hash, status, now)?;
+                            let user = users::set_password(conn, &sub, &record, status, now)?;
                             user_admin::sign_out_everywhere(conn, &pool_id, &sub, now)?;
                             Ok(user)
                         }
@@ -157,10 +159,12 @@ pub async fn change_password(
         .password_policy()
         .check(proposed)
         .map_err(AuthError::InvalidPassword)?;
-    let hash = core.hash_password(proposed.to_string()).await?;
+    let record = core
+        .password_record(pool, &user.username, proposed.to_string())
+        .await?;
     let (sub, status) = (user.sub.clone(), user.status);
     core.db
-        .run(move |conn| users::set_password(conn, &sub, &hash, status, now))
+        .run(move |conn| users::set_password(conn, &sub, &record, status, now))
         .await?;
     Ok(())
 }
@@ -197,6 +201,49 @@ pub async fn admin_reset_password(
         },
     };
     Ok(Some(send_code(core, pool, user, out, now).await?))
+}
+
+/// AdminSetUserPassword: a permanent password (the user becomes CONFIRMED,
+/// whatever the status was) or a temporary one (FORCE_CHANGE_PASSWORD: the
+/// next sign-in asks for a new password, and the temporary one expires
+/// after the pool's TemporaryPasswordValidityDays). The pool's policy
+/// applies to both, and both are stored with their SRP verifier.
+///
+/// Existing sign-ins are left alone: Cognito documents no sign-out for this
+/// operation (unlike AdminResetUserPassword, AdminDisableUser or
+/// AdminUserGlobalSignOut). A user created by an external provider is
+/// refused (Cognito would turn it into a local account; cognate never does,
+/// see [`refuse_external`]).
+pub async fn admin_set_password(
+    core: &Core,
+    pool: &Pool,
+    user: &User,
+    password: &str,
+    permanent: bool,
+    now: i64,
+) -> Result<User, AuthError> {
+    refuse_external(user)?;
+    password_policy::check_format(password, "password").map_err(AuthError::InvalidParameter)?;
+    pool.settings
+        .password_policy()
+        .check(password)
+        .map_err(AuthError::InvalidPassword)?;
+    let record = core
+        .password_record(pool, &user.username, password.to_string())
+        .await?;
+    let status = if permanent {
+        UserStatus::Confirmed
+    } else {
+        UserStatus::ForceChangePassword
+    };
+    let sub = user.sub.clone();
+    core.db
+        .run(move |conn| users::set_password(conn, &sub, &record, status, now))
+        .await
+        .map_err(|e| match e {
+            DirectoryError::NotFound(_) => AuthError::UserNotFound,
+            e => e.into(),
+        })
 }
 
 /// A user created by an external provider has no password to reset: one

@@ -93,12 +93,14 @@ pub async fn complete_new_password(
             .map_err(|e| AuthError::InvalidParameter(e.0))?;
         attrs.insert(name, value);
     }
-    let hash = core.hash_password(password.to_string()).await?;
+    let record = core
+        .password_record(pool, &user.username, password.to_string())
+        .await?;
     let sub = user.sub.clone();
     core.db
         .run(move |conn| {
             crate::db::write_tx(conn, |conn| {
-                let Some(_) = users::replace_temporary_password(conn, &sub, &hash, now)? else {
+                let Some(_) = users::replace_temporary_password(conn, &sub, &record, now)? else {
                     return Ok(None);
                 };
                 users::set_attributes(conn, &sub, &attrs, None)?;
@@ -189,6 +191,39 @@ pub async fn password_sign_in(
     reveal_missing: bool,
     now_ms: i64,
 ) -> Result<SignInStep, AuthError> {
+    let password = password.to_string();
+    sign_in_with(
+        core,
+        pool,
+        username,
+        reveal_missing,
+        now_ms,
+        |user| async move {
+            let hash = user.and_then(|u| u.password_hash);
+            Ok(core.verify_password(hash, password).await)
+        },
+    )
+    .await
+}
+
+/// The password step with any proof of the password: `check` gets the user
+/// the typed name finds (`None` when there is none) and says whether the
+/// proof holds. The attempt is admitted and counted before the check (the
+/// lockout, per typed name whether or not the user exists) and forgiven
+/// after a right one; then the user's state decides the step. Password
+/// sign-in checks the argon2id hash, USER_SRP_AUTH the claim signature.
+pub async fn sign_in_with<F, Fut>(
+    core: &Core,
+    pool: &Pool,
+    username: &str,
+    reveal_missing: bool,
+    now_ms: i64,
+    check: F,
+) -> Result<SignInStep, AuthError>
+where
+    F: FnOnce(Option<User>) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, AuthError>>,
+{
     let Some(key) = lookup_key(pool, username) else {
         return Err(AuthError::NotAuthorized(BAD_CREDENTIALS.into()));
     };
@@ -206,12 +241,7 @@ pub async fn password_sign_in(
     if !admitted {
         return Err(AuthError::NotAuthorized(LOCKED.into()));
     }
-    let ok = core
-        .verify_password(
-            user.as_ref().and_then(|u| u.password_hash.clone()),
-            password.to_string(),
-        )
-        .await;
+    let ok = check(user.clone()).await?;
     let state = user.as_ref().map(|u| user_state(pool, u, now_ms / 1000));
     let step = flow::password_step(state, ok);
     let Some(user) = user else {

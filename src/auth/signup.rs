@@ -85,7 +85,6 @@ pub async fn sign_up(
         .password_policy()
         .check(&req.password)
         .map_err(AuthError::InvalidPassword)?;
-    let hash = core.hash_password(req.password).await?;
     let key = username.key(pool.settings.case_sensitive_usernames());
     let pool_id = pool.id.clone();
     let sub = crate::directory::UserSub::generate();
@@ -95,6 +94,9 @@ pub async fn sign_up(
     } else {
         username.as_str().to_string()
     };
+    let password = core
+        .password_record(pool, &stored_name, req.password)
+        .await?;
     // A preferred_username alias needs no verification: it is claimed with
     // the user, or the sign-up fails as a whole.
     let case_sensitive = pool.settings.case_sensitive_usernames();
@@ -120,7 +122,7 @@ pub async fn sign_up(
                         pool_id: &pool_id,
                         username: &stored_name,
                         username_key: &key,
-                        password_hash: Some(&hash),
+                        password: Some(&password),
                         status: UserStatus::Unconfirmed,
                         attributes: &attrs,
                     },

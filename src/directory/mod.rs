@@ -2,10 +2,13 @@
 //! passwords and one-time codes. Knows nothing of HTTP.
 
 pub mod aliases;
+pub mod arn;
 pub mod attributes;
 pub mod client_settings;
 pub mod clients;
 pub mod codes;
+pub mod domains;
+pub mod groups;
 pub mod identities;
 pub mod identity_providers;
 pub mod ids;
@@ -14,7 +17,9 @@ pub mod password_policy;
 pub mod passwords;
 pub mod pool_settings;
 pub mod pools;
+pub mod resource_servers;
 pub mod user_admin;
+pub mod user_filter;
 pub mod users;
 
 pub use ids::{ClientId, PoolId, UserSub};

@@ -7,6 +7,19 @@ use rand::Rng;
 
 use crate::config::Argon2Params;
 
+/// A password as it is stored: the argon2id hash (password sign-in, the
+/// hosted pages) and Cognito's SRP salt and verifier (USER_SRP_AUTH), made
+/// together from the same password so that no path can set one without
+/// the other. No `Debug`: it is never logged.
+#[derive(Clone)]
+pub struct PasswordRecord {
+    pub hash: String,
+    /// `SALT` as sent to clients (lowercase hex).
+    pub srp_salt: String,
+    /// `g^x mod N` (lowercase hex).
+    pub srp_verifier: String,
+}
+
 /// Hashes and verifies passwords with the configured argon2id cost.
 #[derive(Clone)]
 pub struct Passwords {

@@ -1,7 +1,7 @@
 //! What an administrator does to a pool's users, as queries and updates on
 //! the `users` table: a filtered list in pages, and the single-user changes
 //! (enable, disable, confirm, a new temporary password, sign out everywhere,
-//! delete). Shared by the console and, later, the Admin* API.
+//! delete). Shared by the console and the Admin* API.
 //!
 //! Diesel's builder only, so the same code runs on PostgreSQL; sequences
 //! that read and then write run in [`write_tx`].
@@ -14,9 +14,11 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
+use super::lockout;
+use super::passwords::PasswordRecord;
 use super::users::{User, UserStatus};
 use super::{DirectoryError, PoolId, UserSub};
-use crate::db::schema::{auth_codes, refresh_tokens, users};
+use crate::db::schema::{auth_codes, refresh_tokens, user_aliases, users};
 use crate::db::{write_tx, Conn};
 
 diesel::define_sql_function! {
@@ -58,7 +60,7 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    fn of(user: &User) -> Cursor {
+    pub(super) fn of(user: &User) -> Cursor {
         Cursor {
             created_at: user.created_at,
             id: user.sub.to_string(),
@@ -106,7 +108,7 @@ pub struct UserPage {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
-struct Row {
+pub(super) struct Row {
     id: String,
     pool_id: String,
     username: String,
@@ -205,7 +207,10 @@ fn matching<'a>(pool_id: &'a str, q: &UserQuery) -> users::BoxedQuery<'a, Backen
     query
 }
 
-fn older_than<'a>(q: users::BoxedQuery<'a, Backend>, c: &Cursor) -> users::BoxedQuery<'a, Backend> {
+pub(super) fn older_than<'a>(
+    q: users::BoxedQuery<'a, Backend>,
+    c: &Cursor,
+) -> users::BoxedQuery<'a, Backend> {
     q.filter(
         users::created_at.lt(c.created_at).or(users::created_at
             .eq(c.created_at)
@@ -411,7 +416,7 @@ pub fn set_temporary_password(
     conn: &mut Conn,
     pool_id: &PoolId,
     sub: &UserSub,
-    hash: &str,
+    password: &PasswordRecord,
     now: i64,
 ) -> Result<(), DirectoryError> {
     write_tx(conn, |conn| {
@@ -421,7 +426,7 @@ pub fn set_temporary_password(
                 .filter(users::pool_id.eq(pool_id.as_str())),
         )
         .set((
-            users::password_hash.eq(hash),
+            super::users::password_columns(password),
             users::status.eq(UserStatus::ForceChangePassword.as_str()),
             users::updated_at.eq(now),
         ))
@@ -448,18 +453,34 @@ pub fn sign_out_everywhere(
     })
 }
 
-/// Deletes a user; codes, tokens and aliases go with it (foreign keys).
+/// Deletes a user. Everything of it goes with it through the foreign keys'
+/// cascades: codes, refresh tokens and authorization codes, API sign-in
+/// sessions, MFA, external identities, aliases, pending attribute values
+/// and group memberships; hosted sessions die with the user they name. The
+/// failed sign-ins counted against its user name and aliases are forgotten
+/// too, so a new user of the same name starts clean.
 pub fn delete(conn: &mut Conn, pool_id: &PoolId, sub: &UserSub) -> Result<(), DirectoryError> {
-    let n = diesel::delete(
-        users::table
+    write_tx(conn, |conn| {
+        let key: Option<String> = users::table
             .find(sub.as_str())
-            .filter(users::pool_id.eq(pool_id.as_str())),
-    )
-    .execute(conn)?;
-    if n != 1 {
-        return Err(not_found());
-    }
-    Ok(())
+            .filter(users::pool_id.eq(pool_id.as_str()))
+            .select(users::username_key)
+            .first(conn)
+            .optional()?;
+        let Some(key) = key else {
+            return Err(not_found());
+        };
+        let mut names: Vec<String> = user_aliases::table
+            .filter(user_aliases::user_id.eq(sub.as_str()))
+            .select(user_aliases::alias_key)
+            .load(conn)?;
+        names.push(key);
+        diesel::delete(users::table.find(sub.as_str())).execute(conn)?;
+        for name in &names {
+            lockout::clear(conn, pool_id.as_str(), name)?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

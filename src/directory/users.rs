@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
+use super::passwords::PasswordRecord;
 use super::{DirectoryError, PoolId, UserSub};
 use crate::db::schema::users;
 use crate::db::{write_tx, Conn};
@@ -104,6 +105,8 @@ struct NewUserRow<'a> {
     username: &'a str,
     username_key: &'a str,
     password_hash: Option<&'a str>,
+    srp_salt: Option<&'a str>,
+    srp_verifier: Option<&'a str>,
     status: &'a str,
     enabled: bool,
     attributes: &'a str,
@@ -119,7 +122,8 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     /// The unique lookup key: the username, lowercased in case-insensitive pools.
     pub username_key: &'a str,
-    pub password_hash: Option<&'a str>,
+    /// `None` for users without a password (external providers).
+    pub password: Option<&'a PasswordRecord>,
     pub status: UserStatus,
     pub attributes: &'a BTreeMap<String, String>,
 }
@@ -138,7 +142,9 @@ pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, Direc
             pool_id: new.pool_id.as_str(),
             username: new.username,
             username_key: new.username_key,
-            password_hash: new.password_hash,
+            password_hash: new.password.map(|p| p.hash.as_str()),
+            srp_salt: new.password.map(|p| p.srp_salt.as_str()),
+            srp_verifier: new.password.map(|p| p.srp_verifier.as_str()),
             status: new.status.as_str(),
             enabled: true,
             attributes: &attrs,
@@ -158,7 +164,7 @@ pub fn create(conn: &mut Conn, new: NewUser<'_>, now: i64) -> Result<User, Direc
         sub,
         pool_id: new.pool_id.clone(),
         username: new.username.to_string(),
-        password_hash: new.password_hash.map(str::to_string),
+        password_hash: new.password.map(|p| p.hash.clone()),
         status: new.status,
         enabled: true,
         attributes: new.attributes.clone(),
@@ -223,7 +229,7 @@ pub fn confirm(
 pub fn replace_temporary_password(
     conn: &mut Conn,
     sub: &UserSub,
-    hash: &str,
+    password: &PasswordRecord,
     now: i64,
 ) -> Result<Option<User>, DirectoryError> {
     let n = diesel::update(
@@ -234,7 +240,7 @@ pub fn replace_temporary_password(
         ),
     )
     .set((
-        users::password_hash.eq(hash),
+        password_columns(password),
         users::status.eq(UserStatus::Confirmed.as_str()),
         users::updated_at.eq(now),
     ))
@@ -245,18 +251,47 @@ pub fn replace_temporary_password(
     find_by_sub(conn, sub.as_str())
 }
 
-/// Sets a new password hash and status (a password change, a reset, a
+/// The columns a password is kept in, set together.
+#[allow(clippy::type_complexity)]
+pub fn password_columns(
+    p: &PasswordRecord,
+) -> (
+    diesel::dsl::Eq<users::password_hash, &str>,
+    diesel::dsl::Eq<users::srp_salt, &str>,
+    diesel::dsl::Eq<users::srp_verifier, &str>,
+) {
+    (
+        users::password_hash.eq(p.hash.as_str()),
+        users::srp_salt.eq(p.srp_salt.as_str()),
+        users::srp_verifier.eq(p.srp_verifier.as_str()),
+    )
+}
+
+/// A user's SRP salt and verifier (both hex), if their password has them.
+pub fn srp_verifier(
+    conn: &mut Conn,
+    sub: &str,
+) -> Result<Option<(String, String)>, DirectoryError> {
+    let row: Option<(Option<String>, Option<String>)> = users::table
+        .find(sub)
+        .select((users::srp_salt, users::srp_verifier))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(salt, v)| Some((salt?, v?))))
+}
+
+/// Sets a new password and status (a password change, a reset, a
 /// temporary password replaced).
 pub fn set_password(
     conn: &mut Conn,
     sub: &UserSub,
-    hash: &str,
+    password: &PasswordRecord,
     status: UserStatus,
     now: i64,
 ) -> Result<User, DirectoryError> {
     let n = diesel::update(users::table.find(sub.as_str()))
         .set((
-            users::password_hash.eq(hash),
+            password_columns(password),
             users::status.eq(status.as_str()),
             users::updated_at.eq(now),
         ))

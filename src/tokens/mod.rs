@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::directory::clients::Client;
+use crate::directory::groups::{self, Group};
 use crate::directory::users::User;
 pub use keys::{KeyError, KeyRing};
 
@@ -26,6 +27,8 @@ pub struct Grant {
     pub auth_time: i64,
     pub nonce: Option<String>,
     pub origin_jti: String,
+    /// The user's groups in token order (`directory::groups::for_token`).
+    pub groups: Vec<Group>,
 }
 
 pub struct IssuedTokens {
@@ -34,9 +37,10 @@ pub struct IssuedTokens {
     pub expires_in: i64,
 }
 
-/// The access token's claims (Cognito's: no `aud`, `client_id` instead).
+/// The access token's claims (Cognito's: no `aud`, `client_id` instead);
+/// `cognito:groups` when the user is in a group.
 pub fn access_claims(g: &Grant, now: i64) -> Value {
-    json!({
+    let mut claims = json!({
         "sub": g.user.sub.as_str(),
         "iss": g.issuer,
         "client_id": g.client.id.as_str(),
@@ -50,11 +54,17 @@ pub fn access_claims(g: &Grant, now: i64) -> Value {
         "jti": uuid::Uuid::new_v4().to_string(),
         "username": g.user.username,
         "version": 2,
-    })
+    });
+    if let Some(c) = groups::claims(&g.groups) {
+        claims["cognito:groups"] = json!(c.groups);
+    }
+    claims
 }
 
 /// The ID token's claims: identity, then the user's attributes as strings
-/// (the `*_verified` flags as booleans, as Cognito sends them).
+/// (the `*_verified` flags as booleans, as Cognito sends them), and the
+/// group claims (`cognito:groups`, `cognito:roles`,
+/// `cognito:preferred_role`) when the user is in a group.
 pub fn id_claims(g: &Grant, access_token: &str, now: i64) -> Value {
     let mut m = Map::new();
     let readable = g
@@ -94,6 +104,15 @@ pub fn id_claims(g: &Grant, access_token: &str, now: i64) -> Value {
     }
     if let Some(n) = g.nonce.as_deref() {
         m.insert("nonce".into(), Value::String(n.to_string()));
+    }
+    if let Some(c) = groups::claims(&g.groups) {
+        m.insert("cognito:groups".into(), json!(c.groups));
+        if !c.roles.is_empty() {
+            m.insert("cognito:roles".into(), json!(c.roles));
+        }
+        if let Some(role) = c.preferred_role {
+            m.insert("cognito:preferred_role".into(), Value::String(role));
+        }
     }
     Value::Object(m)
 }

@@ -162,7 +162,7 @@ pub async fn many_users(app: &TestApp, pool: &str) {
                 pool_id: &pool,
                 username: &name,
                 username_key: &name,
-                password_hash: None,
+                password: None,
                 status,
                 attributes: &attrs,
             };

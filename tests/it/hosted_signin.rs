@@ -216,11 +216,21 @@ fn make_temporary(
             let user = users::find_by_username_key(conn, &pool_id, username)
                 .unwrap()
                 .expect("user");
+            let srp = cognate::auth::srp::new_verifier(
+                cognate::auth::srp::pool_name(pool),
+                &user.username,
+                password,
+            );
+            let record = cognate::directory::passwords::PasswordRecord {
+                hash,
+                srp_salt: srp.salt_hex,
+                srp_verifier: srp.verifier_hex,
+            };
             let now = cognate::directory::unix_now();
             users::set_password(
                 conn,
                 &user.sub,
-                &hash,
+                &record,
                 UserStatus::ForceChangePassword,
                 now - age,
             )

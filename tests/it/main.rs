@@ -15,10 +15,15 @@ mod helpers;
 
 mod api_auth;
 mod api_clients;
+mod api_groups;
 mod api_identity_providers;
 mod api_pools;
 mod api_protocol;
+mod api_resource_servers;
+mod api_srp;
+mod api_users;
 mod attributes;
+mod aws_cli;
 mod browser_flow;
 mod console;
 mod console_pool;

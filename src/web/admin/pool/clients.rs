@@ -17,6 +17,7 @@ use crate::directory::clients::{self, Client};
 use crate::directory::identity_providers::{self, ProviderType};
 use crate::directory::ids::lower_alnum;
 use crate::directory::pools::Pool;
+use crate::directory::resource_servers;
 use crate::directory::{unix_now, ClientId, DirectoryError};
 use crate::web::admin::shared::{format_time, see_other, Admin, Choice, Nav, PoolHeader, Tab};
 use crate::web::errors::{html, PageError};
@@ -382,6 +383,7 @@ async fn create(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 identity_providers::check_client_providers(conn, &pid, &settings)?;
+                resource_servers::check_client_scopes(conn, &pid, &settings)?;
                 clients::create(conn, &pid, &settings, secret, now)
             })
         })
@@ -495,6 +497,7 @@ async fn update(
                 let settings = current.settings.apply_update(&request)?;
                 settings.check_secret_requirement(current.secret.is_some())?;
                 identity_providers::check_client_providers(conn, &pid, &settings)?;
+                resource_servers::check_client_scopes(conn, &pid, &settings)?;
                 clients::update(conn, &current, &settings, now)?;
                 Ok::<_, DirectoryError>(settings.client_name)
             })
