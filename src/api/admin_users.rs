@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{required_str, ApiError};
 use crate::auth::admin_users::{self, NewUserRequest};
 use crate::auth::federation::{self, ProviderUser};
-use crate::auth::{recovery, signin, Core};
+use crate::auth::{recovery, Core};
 use crate::directory::pools::{self, Pool};
 use crate::directory::users::User;
 use crate::directory::{unix_now, PoolId};
@@ -42,9 +42,7 @@ pub async fn admin_create_user(core: &Core, input: Value) -> Result<Value, ApiEr
     let username = required_str(&input, "Username")?.to_string();
     let action = input.get("MessageAction").and_then(Value::as_str);
     if action == Some("RESEND") {
-        let user = signin::find_user(core, &pool, &username)
-            .await?
-            .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+        let user = crate::auth::user_ops::find_user(core, &pool, &username).await?;
         admin_users::reset_password(core, &pool, user.sub.as_str(), unix_now()).await?;
         let user = admin_users::get_user(core, &pool, user.sub.as_str()).await?;
         return Ok(json!({ "User": user_type(&user) }));
@@ -91,9 +89,7 @@ pub async fn admin_create_user(core: &Core, input: Value) -> Result<Value, ApiEr
 pub async fn admin_reset_user_password(core: &Core, input: Value) -> Result<Value, ApiError> {
     let pool = pool_of(core, &input).await?;
     let username = required_str(&input, "Username")?;
-    let user = signin::find_user(core, &pool, username)
-        .await?
-        .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+    let user = crate::auth::user_ops::find_user(core, &pool, username).await?;
     recovery::admin_reset_password(core, &pool, &user, unix_now()).await?;
     Ok(json!({}))
 }

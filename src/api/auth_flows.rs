@@ -21,7 +21,7 @@ use crate::auth::srp_signin::{self, PASSWORD_VERIFIER};
 use crate::auth::{mfa, signin, AuthError, Core};
 use crate::directory::clients::Client;
 use crate::directory::pools::Pool;
-use crate::directory::users::{self, User};
+use crate::directory::users::User;
 use crate::directory::{unix_now, unix_now_ms, PoolId};
 
 fn result(t: TokenResponse) -> Value {
@@ -252,38 +252,8 @@ pub async fn admin_respond_to_auth_challenge(core: &Core, input: Value) -> Resul
 /// aws.cognito.signin.user.admin), and their pool.
 pub(crate) async fn token_user(core: &Core, input: &Value) -> Result<(User, Pool), ApiError> {
     let token = required_str(input, "AccessToken")?;
-    let bad = |m: &str| ApiError::new("NotAuthorizedException", m.to_string());
-    let claims = oauth::verify_access_token(core, token, unix_now())
-        .await
-        .map_err(|_| bad("Invalid Access Token"))?;
-    let admin_scope = claims
-        .get("scope")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .split_whitespace()
-        .any(|s| s == "aws.cognito.signin.user.admin");
-    if !admin_scope {
-        return Err(bad("Access Token does not have required scopes"));
-    }
-    let client_id = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let (_, pool) = load_client(core, client_id)
-        .await?
-        .ok_or_else(|| bad("Invalid Access Token"))?;
-    let sub = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let user = core
-        .db
-        .run(move |conn| users::find_by_sub(conn, &sub))
-        .await?
-        .filter(|u| u.enabled)
-        .ok_or_else(|| bad("Invalid Access Token"))?;
-    Ok((user, pool))
+    let t = crate::auth::user_ops::access_token_user(core, token, unix_now()).await?;
+    Ok((t.user, t.pool))
 }
 
 pub async fn associate_software_token(core: &Core, input: Value) -> Result<Value, ApiError> {
@@ -373,9 +343,7 @@ pub async fn admin_set_user_mfa_preference(core: &Core, input: Value) -> Result<
         .db
         .run(move |conn| crate::directory::pools::get(conn, &pid))
         .await?;
-    let user = signin::find_user(core, &pool, &username)
-        .await?
-        .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+    let user = crate::auth::user_ops::find_user(core, &pool, &username).await?;
     set_preference(core, &user, &input).await
 }
 

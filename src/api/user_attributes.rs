@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::auth_flows::token_user;
 use super::{required_str, ApiError};
 use crate::auth::signup::CodeDelivery;
-use crate::auth::{attributes, signin, Core};
+use crate::auth::{attributes, Core};
 use crate::directory::{pools, unix_now, PoolId};
 
 fn delivery(d: &CodeDelivery) -> Value {
@@ -58,9 +58,7 @@ pub async fn admin_update_user_attributes(core: &Core, input: Value) -> Result<V
     let pid = id.to_string();
     let pool = core.db.run(move |conn| pools::get(conn, &pid)).await?;
     let username = required_str(&input, "Username")?;
-    let user = signin::find_user(core, &pool, username)
-        .await?
-        .ok_or_else(|| ApiError::new("UserNotFoundException", "User does not exist."))?;
+    let user = crate::auth::user_ops::find_user(core, &pool, username).await?;
     attributes::update(core, &pool, &user, &changes(&input)?, true, unix_now()).await?;
     Ok(json!({}))
 }

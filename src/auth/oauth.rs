@@ -21,6 +21,11 @@ use crate::directory::users::{self, User};
 use crate::directory::DirectoryError;
 use crate::tokens::{self, jwt, Grant};
 
+/// What `verify_access_token` says of an expired or revoked token (the API
+/// tells these apart).
+pub const TOKEN_EXPIRED: &str = "Access token has expired";
+pub const TOKEN_REVOKED: &str = "Access token has been revoked";
+
 /// Authorization codes live this long (seconds).
 pub const CODE_TTL: i64 = 300;
 
@@ -818,7 +823,7 @@ pub async fn verify_access_token(
         other => other,
     };
     let claims = verified.map_err(|e| match e {
-        jwt::JwtError::Expired => bad("Access token has expired"),
+        jwt::JwtError::Expired => bad(TOKEN_EXPIRED),
         _ => bad("Invalid access token"),
     })?;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
@@ -841,7 +846,7 @@ pub async fn verify_access_token(
             })
             .await?;
         if revoked {
-            return Err(bad("Access token has been revoked"));
+            return Err(bad(TOKEN_REVOKED));
         }
     } else {
         let client_id = claims

@@ -33,10 +33,6 @@ pub const TOKEN_REVOKED: &str = "Access Token has been revoked";
 pub const TOKEN_INVALID: &str = "Invalid Access Token";
 pub const TOKEN_SCOPES: &str = "Access Token does not have required scopes";
 
-/// The messages of `oauth::verify_access_token` this module tells apart.
-const OAUTH_EXPIRED: &str = "Access token has expired";
-const OAUTH_REVOKED: &str = "Access token has been revoked";
-
 /// Why `oauth::verify_access_token` refused a token, as Cognito says it.
 #[derive(Debug, PartialEq, Eq)]
 enum Refusal {
@@ -47,8 +43,8 @@ enum Refusal {
 
 fn refusal(e: &OAuthError) -> Option<Refusal> {
     match e {
-        OAuthError::InvalidToken(m) if m == OAUTH_EXPIRED => Some(Refusal::Expired),
-        OAuthError::InvalidToken(m) if m == OAUTH_REVOKED => Some(Refusal::Revoked),
+        OAuthError::InvalidToken(m) if m == oauth::TOKEN_EXPIRED => Some(Refusal::Expired),
+        OAuthError::InvalidToken(m) if m == oauth::TOKEN_REVOKED => Some(Refusal::Revoked),
         OAuthError::InvalidToken(_) => Some(Refusal::Invalid),
         // The database or the keys failed: not the token's fault.
         _ => None,
@@ -263,8 +259,8 @@ mod tests {
     #[test]
     fn verification_failures_keep_their_kind() {
         let e = |m: &str| OAuthError::InvalidToken(m.into());
-        assert_eq!(refusal(&e(OAUTH_EXPIRED)), Some(Refusal::Expired));
-        assert_eq!(refusal(&e(OAUTH_REVOKED)), Some(Refusal::Revoked));
+        assert_eq!(refusal(&e(oauth::TOKEN_EXPIRED)), Some(Refusal::Expired));
+        assert_eq!(refusal(&e(oauth::TOKEN_REVOKED)), Some(Refusal::Revoked));
         assert_eq!(refusal(&e("Invalid access token")), Some(Refusal::Invalid));
         assert_eq!(refusal(&OAuthError::Server("db".into())), None);
     }
