@@ -7,17 +7,10 @@ use super::{required_str, ApiError};
 use crate::auth::admin_users::{self, NewUserRequest};
 use crate::auth::federation::{self, ProviderUser};
 use crate::auth::{recovery, Core};
-use crate::directory::pools::{self, Pool};
+use crate::directory::unix_now;
 use crate::directory::users::User;
-use crate::directory::{unix_now, PoolId};
 
-async fn pool_of(core: &Core, input: &Value) -> Result<Pool, ApiError> {
-    let raw = required_str(input, "UserPoolId")?;
-    let id = PoolId::parse(raw)
-        .ok_or_else(|| ApiError::invalid(format!("Invalid user pool id {raw}.")))?;
-    let pid = id.to_string();
-    Ok(core.db.run(move |conn| pools::get(conn, &pid)).await?)
-}
+use super::pools::pool_of;
 
 /// Cognito's UserType.
 pub fn user_type(user: &User) -> Value {

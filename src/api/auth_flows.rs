@@ -335,14 +335,8 @@ pub async fn set_user_mfa_preference(core: &Core, input: Value) -> Result<Value,
 }
 
 pub async fn admin_set_user_mfa_preference(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let raw = required_str(&input, "UserPoolId")?;
-    let pool_id = PoolId::parse(raw).ok_or_else(|| ApiError::invalid("Invalid user pool id."))?;
+    let pool = super::pools::pool_of(core, &input).await?;
     let username = required_str(&input, "Username")?.to_string();
-    let pid = pool_id.to_string();
-    let pool = core
-        .db
-        .run(move |conn| crate::directory::pools::get(conn, &pid))
-        .await?;
     let user = crate::auth::user_ops::find_user(core, &pool, &username).await?;
     set_preference(core, &user, &input).await
 }

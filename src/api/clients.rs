@@ -21,9 +21,7 @@ fn settings_error(e: InvalidParameter) -> ApiError {
 }
 
 fn ids(v: &Value, with_client: bool) -> Result<(PoolId, Option<ClientId>), ApiError> {
-    let raw = required_str(v, "UserPoolId")?;
-    let pool = PoolId::parse(raw)
-        .ok_or_else(|| ApiError::invalid(format!("Invalid user pool id {raw}.")))?;
+    let pool = super::pools::pool_id(v)?;
     if !with_client {
         return Ok((pool, None));
     }

@@ -9,6 +9,7 @@ use crate::directory::pool_settings::PoolSettings;
 use crate::directory::pools::{self, Pool};
 use crate::directory::{unix_now, DirectoryError, PoolId};
 
+/// `UserPoolId`, checked against Cognito's pattern.
 pub(super) fn pool_id(v: &Value) -> Result<PoolId, ApiError> {
     let raw = required_str(v, "UserPoolId")?;
     PoolId::parse(raw).ok_or_else(|| {
@@ -16,6 +17,12 @@ pub(super) fn pool_id(v: &Value) -> Result<PoolId, ApiError> {
             "1 validation error detected: Value '{raw}' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
         ))
     })
+}
+
+/// The pool `UserPoolId` names (ResourceNotFoundException when none).
+pub(super) async fn pool_of(core: &Core, input: &Value) -> Result<Pool, ApiError> {
+    let id = pool_id(input)?.to_string();
+    Ok(core.db.run(move |conn| pools::get(conn, &id)).await?)
 }
 
 async fn load(core: &Core, id: &PoolId) -> Result<(Pool, i64), ApiError> {

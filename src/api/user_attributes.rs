@@ -7,7 +7,7 @@ use super::auth_flows::token_user;
 use super::{required_str, ApiError};
 use crate::auth::signup::CodeDelivery;
 use crate::auth::{attributes, Core};
-use crate::directory::{pools, unix_now, PoolId};
+use crate::directory::unix_now;
 
 fn delivery(d: &CodeDelivery) -> Value {
     json!({ "Destination": d.destination, "DeliveryMedium": d.medium, "AttributeName": d.attribute })
@@ -53,10 +53,7 @@ pub async fn verify_user_attribute(core: &Core, input: Value) -> Result<Value, A
 }
 
 pub async fn admin_update_user_attributes(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let raw = required_str(&input, "UserPoolId")?;
-    let id = PoolId::parse(raw).ok_or_else(|| ApiError::invalid("Invalid user pool id."))?;
-    let pid = id.to_string();
-    let pool = core.db.run(move |conn| pools::get(conn, &pid)).await?;
+    let pool = super::pools::pool_of(core, &input).await?;
     let username = required_str(&input, "Username")?;
     let user = crate::auth::user_ops::find_user(core, &pool, username).await?;
     attributes::update(core, &pool, &user, &changes(&input)?, true, unix_now()).await?;

@@ -16,11 +16,11 @@ use super::admin_users::user_type;
 use super::{optional_int, required_str, ApiError};
 use crate::auth::user_ops::{self, MfaSettings, RevokeError, TokenUser};
 use crate::auth::{admin_users, attributes, Core};
-use crate::directory::pools::{self, Pool};
+use crate::directory::pools::Pool;
+use crate::directory::unix_now;
 use crate::directory::user_admin::Cursor;
 use crate::directory::user_filter;
 use crate::directory::users::User;
-use crate::directory::{unix_now, PoolId};
 
 /// ListUsers' page size when `Limit` is absent (or 0), and its maximum.
 const MAX_LIMIT: i64 = 60;
@@ -28,13 +28,7 @@ const MAX_LIMIT: i64 = 60;
 /// `UserFilterType`'s length limit.
 const MAX_FILTER: usize = 256;
 
-async fn pool_of(core: &Core, input: &Value) -> Result<Pool, ApiError> {
-    let raw = required_str(input, "UserPoolId")?;
-    let id = PoolId::parse(raw)
-        .ok_or_else(|| ApiError::invalid(format!("Invalid user pool id {raw}.")))?;
-    let pid = id.to_string();
-    Ok(core.db.run(move |conn| pools::get(conn, &pid)).await?)
-}
+use super::pools::pool_of;
 
 /// The pool (`UserPoolId`) and the user (`Username`) of an Admin* call.
 async fn admin_user(core: &Core, input: &Value) -> Result<(Pool, User), ApiError> {
