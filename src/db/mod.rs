@@ -6,15 +6,24 @@ pub mod settings;
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::SqliteConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-pub type Conn = SqliteConnection;
-type Manager = ConnectionManager<Conn>;
+/// A connection to either backend; the same diesel code runs on both.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The key of the PostgreSQL advisory lock every write transaction holds:
+/// one writer at a time across all nodes, as SQLite has one per file.
+const WRITE_LOCK: i64 = 0x636f_676e;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -28,16 +37,74 @@ pub enum DbError {
     Join(String),
 }
 
-/// Settings applied to every pooled connection.
-#[derive(Debug)]
-struct SqlitePragmas;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Pg,
+}
 
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+/// Which backend a `COGNATE_DATABASE_URL` names, and what to connect to:
+/// `postgres://…`/`postgresql://…`, else a SQLite path (`sqlite://` and
+/// `sqlite:` prefixes allowed).
+pub fn backend_of(url: &str) -> (Backend, &str) {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return (Backend::Pg, url);
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    (Backend::Sqlite, path)
+}
+
+/// Opens connections of one backend, set up for cognate. (diesel's own
+/// manager would try every backend in turn: a PostgreSQL URL that fails
+/// would open a SQLite file of that name.)
+#[derive(Debug)]
+struct Manager {
+    backend: Backend,
+    target: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        use diesel::r2d2::Error;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c =
+                    SqliteConnection::establish(&self.target).map_err(Error::ConnectionError)?;
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(Error::QueryError)?;
+                Ok(Conn::Sqlite(c))
+            }
+            Backend::Pg => {
+                let mut c =
+                    PgConnection::establish(&self.target).map_err(Error::ConnectionError)?;
+                c.batch_execute(
+                    "SET statement_timeout = '10s'; SET lock_timeout = '10s'; \
+                     SET idle_in_transaction_session_timeout = '60s'; SET TIME ZONE 'UTC';",
+                )
+                .map_err(Error::QueryError)?;
+                Ok(Conn::Pg(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        match conn {
+            Conn::Pg(c) => diesel::r2d2::R2D2Connection::is_broken(c),
+            Conn::Sqlite(c) => diesel::r2d2::R2D2Connection::is_broken(c),
+        }
     }
 }
 
@@ -45,28 +112,40 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<Manager>,
+    backend: Backend,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database and runs pending migrations.
+    /// Opens (creating if needed) the database and runs pending migrations;
+    /// several nodes starting at once run them one after the other.
     pub fn open(url: &str) -> Result<Db, DbError> {
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        let manager = Manager::new(path);
+        let (backend, target) = backend_of(url);
+        let manager = Manager {
+            backend,
+            target: target.to_string(),
+        };
         let pool = Pool::builder()
             .max_size(8)
             .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
         let mut conn = pool.get()?;
-        // WAL is a property of the file: set once. With synchronous=NORMAL a
-        // committed transaction survives a process kill (not a power loss).
-        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|e| DbError::Migration(e.to_string()))?;
-        Ok(Db { pool })
+        if let Conn::Sqlite(c) = &mut *conn {
+            // WAL is a property of the file: set once. With synchronous=NORMAL
+            // a committed transaction survives a process kill (not a power loss).
+            c.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        write_tx(&mut conn, |conn| {
+            let done = match conn {
+                Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+                Conn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+            };
+            done.map_err(|e| DbError::Migration(e.to_string()))
+        })?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -104,19 +183,68 @@ impl Db {
     }
 }
 
-/// Runs `f` inside `BEGIN IMMEDIATE`, so read-then-write sequences take the
-/// write lock up front instead of failing with SQLITE_BUSY half-way. Inside
+/// Runs `f` in a write transaction: SQLite's `BEGIN IMMEDIATE` (the write
+/// lock taken up front, so read-then-write sequences never fail with
+/// SQLITE_BUSY half-way), or on PostgreSQL `BEGIN` and an advisory lock
+/// that every write transaction of every node takes — the same one writer
+/// at a time, so read-then-write bodies stay correct across nodes. Inside
 /// an enclosing transaction it becomes a savepoint of that one.
 pub fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{Connection, TransactionManager};
     let depth = <Conn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
         .transaction_depth();
-    match depth {
-        Ok(Some(_)) => conn.transaction(f),
-        _ => conn.immediate_transaction(f),
+    if let Ok(Some(_)) = depth {
+        return conn.transaction(f);
+    }
+    match conn {
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        Conn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
+            if let Err(e) = c.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            <Conn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = <Conn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(backend_of("postgres://u@h/db").0, Backend::Pg);
+        assert_eq!(backend_of("postgresql://u@h/db").0, Backend::Pg);
+        assert_eq!(backend_of("sqlite://x.db"), (Backend::Sqlite, "x.db"));
+        assert_eq!(backend_of("sqlite:x.db"), (Backend::Sqlite, "x.db"));
+        assert_eq!(backend_of("cognate.db"), (Backend::Sqlite, "cognate.db"));
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        use diesel::migration::MigrationSource;
+        let names = |m: &EmbeddedMigrations| -> Vec<String> {
+            MigrationSource::<diesel::pg::Pg>::migrations(m)
+                .unwrap()
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&PG_MIGRATIONS));
     }
 }

@@ -281,15 +281,22 @@ pub fn add_member(
 ) -> Result<(), GroupError> {
     write_tx(conn, |conn| {
         require(conn, pool_id, name.as_str())?;
-        diesel::insert_into(group_members::table)
-            .values((
-                group_members::pool_id.eq(pool_id.as_str()),
-                group_members::group_name.eq(name.as_str()),
-                group_members::user_id.eq(user.as_str()),
-                group_members::added_at.eq(now),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
+        // Under the write lock, a look first is as good as ON CONFLICT
+        // (which not every backend's query builder offers).
+        let member: i64 = group_members::table
+            .find((pool_id.as_str(), name.as_str(), user.as_str()))
+            .count()
+            .get_result(conn)?;
+        if member == 0 {
+            diesel::insert_into(group_members::table)
+                .values((
+                    group_members::pool_id.eq(pool_id.as_str()),
+                    group_members::group_name.eq(name.as_str()),
+                    group_members::user_id.eq(user.as_str()),
+                    group_members::added_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
         Ok(())
     })
 }

@@ -733,14 +733,17 @@ fn join_group(app: &TestApp, pool: &str, sub: &str) {
         .with_conn(move |conn| {
             use cognate::db::schema::{group_members as m, user_pool_groups as g};
             use diesel::prelude::*;
-            diesel::insert_or_ignore_into(g::table)
-                .values((
-                    g::pool_id.eq(&pool),
-                    g::name.eq("staff"),
-                    g::created_at.eq(0i64),
-                    g::updated_at.eq(0i64),
-                ))
-                .execute(conn)?;
+            let exists: i64 = g::table.find((&pool, "staff")).count().get_result(conn)?;
+            if exists == 0 {
+                diesel::insert_into(g::table)
+                    .values((
+                        g::pool_id.eq(&pool),
+                        g::name.eq("staff"),
+                        g::created_at.eq(0i64),
+                        g::updated_at.eq(0i64),
+                    ))
+                    .execute(conn)?;
+            }
             diesel::insert_into(m::table)
                 .values((
                     m::pool_id.eq(&pool),

@@ -1,0 +1,28 @@
+-- A user's second factors. The TOTP secrets are sealed (AES-256-GCM with
+-- the server's MFA key), so a copy of the database alone does not reveal them.
+CREATE TABLE user_mfa (
+    user_id TEXT COLLATE "C" PRIMARY KEY NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    totp_secret TEXT COLLATE "C",
+    totp_verified BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The last TOTP time step accepted: a step is never accepted twice.
+    totp_last_step BIGINT NOT NULL DEFAULT 0,
+    sms_enabled BOOLEAN NOT NULL DEFAULT FALSE,
+    -- SOFTWARE_TOKEN_MFA, SMS_MFA, or NULL.
+    preferred TEXT COLLATE "C",
+    -- An authenticator being associated (AssociateSoftwareToken), until
+    -- VerifySoftwareToken proves the app has it.
+    pending_totp_secret TEXT COLLATE "C"
+);
+
+-- Sign-ins of the API waiting for a challenge's answer (the `Session` of
+-- InitiateAuth / RespondToAuthChallenge), stored as a hash.
+CREATE TABLE auth_sessions (
+    id_hash TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    client_id TEXT COLLATE "C" NOT NULL REFERENCES app_clients (id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    challenge TEXT COLLATE "C" NOT NULL,
+    lock_key TEXT COLLATE "C" NOT NULL,
+    pending_secret TEXT COLLATE "C",
+    expires_at BIGINT NOT NULL
+);

@@ -1,0 +1,28 @@
+-- External identity providers of a pool (CreateIdentityProvider): Google
+-- and generic OpenID Connect. details, attribute_mapping: JSON objects of
+-- strings, as Cognito's ProviderDetails and AttributeMapping;
+-- idp_identifiers: a JSON array of strings.
+CREATE TABLE identity_providers (
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    name TEXT COLLATE "C" NOT NULL,
+    provider_type TEXT COLLATE "C" NOT NULL,
+    details TEXT COLLATE "C" NOT NULL,
+    attribute_mapping TEXT COLLATE "C" NOT NULL,
+    idp_identifiers TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, name)
+);
+
+-- An external identity (provider + the provider's subject) and the user it
+-- signs in as: the user it created, or a local user it was linked to by
+-- AdminLinkProviderForUser.
+CREATE TABLE user_identities (
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools (id) ON DELETE CASCADE,
+    provider_name TEXT COLLATE "C" NOT NULL,
+    provider_user_id TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, provider_name, provider_user_id)
+);
+CREATE INDEX user_identities_user ON user_identities (user_id);

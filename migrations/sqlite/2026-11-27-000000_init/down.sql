@@ -1,0 +1,12 @@
+DROP TABLE outbox;
+DROP TABLE refresh_tokens;
+DROP TABLE auth_codes;
+DROP TABLE web_sessions;
+DROP TABLE sign_in_failures;
+DROP TABLE codes;
+DROP TABLE user_aliases;
+DROP TABLE users;
+DROP TABLE app_clients;
+DROP TABLE signing_keys;
+DROP TABLE user_pools;
+DROP TABLE server_settings;
