@@ -1,5 +1,6 @@
 //! Settings: defaults < `cognate.toml` < `COGNATE_*` environment variables.
 
+pub use crate::db::DbOptions;
 use std::net::SocketAddr;
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -35,6 +36,8 @@ struct RawConfig {
     bind: String,
     public_url: Option<String>,
     database_url: String,
+    database_pool_size: u32,
+    database_timeout_secs: u64,
     region: String,
     access_key_id: Option<String>,
     secret_access_key: Option<String>,
@@ -56,6 +59,8 @@ impl Default for RawConfig {
             bind: "127.0.0.1:9229".into(),
             public_url: None,
             database_url: "cognate.db".into(),
+            database_pool_size: 8,
+            database_timeout_secs: 10,
             region: "local".into(),
             access_key_id: None,
             secret_access_key: None,
@@ -79,7 +84,9 @@ pub struct Config {
     /// Base URL seen by browsers, without a trailing slash. `None` means
     /// `http://{bound address}` (resolved once the port is known).
     pub public_url: Option<String>,
+    /// `cognate.db` (SQLite) or `postgres://…`.
     pub database_url: String,
+    pub database: DbOptions,
     pub region: String,
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<SecretString>,
@@ -171,6 +178,12 @@ impl Config {
             iterations: raw.argon2_iterations,
             parallelism: raw.argon2_parallelism,
         };
+        if raw.database_pool_size == 0 || raw.database_timeout_secs == 0 {
+            return Err(ConfigError(
+                "COGNATE_DATABASE_POOL_SIZE and COGNATE_DATABASE_TIMEOUT_SECS must be at least 1"
+                    .into(),
+            ));
+        }
         if argon2.memory_kib < 8 * argon2.parallelism.max(1)
             || argon2.iterations == 0
             || argon2.parallelism == 0
@@ -184,6 +197,10 @@ impl Config {
             bind,
             public_url,
             database_url: raw.database_url,
+            database: DbOptions {
+                pool_size: raw.database_pool_size,
+                timeout: std::time::Duration::from_secs(raw.database_timeout_secs),
+            },
             region: raw.region,
             access_key_id: raw.access_key_id,
             secret_access_key: raw.secret_access_key.map(SecretString::from),

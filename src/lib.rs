@@ -132,7 +132,7 @@ impl Application {
     /// listener (port 0 picks a free port) and builds the HTTP server.
     pub async fn build(config: Config) -> Result<Application, StartError> {
         install_crypto_provider();
-        let db = Db::open(&config.database_url)?;
+        let db = Db::open_with(&config.database_url, config.database)?;
         let (access_key_id, secret_access_key) = api_key_pair(&config, &db)?;
         let (pepper, cookie_key, mfa_key, srp_key) = db.with_conn(|conn| {
             let (pepper, _) = settings::get_or_create(conn, "code_pepper", || random_token(32))?;

@@ -37,6 +37,23 @@ pub enum DbError {
     Join(String),
 }
 
+/// Pool size and how long to wait for a connection (and, on PostgreSQL,
+/// for a statement or a lock).
+#[derive(Clone, Copy, Debug)]
+pub struct DbOptions {
+    pub pool_size: u32,
+    pub timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool_size: 8,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -64,6 +81,7 @@ pub fn backend_of(url: &str) -> (Backend, &str) {
 struct Manager {
     backend: Backend,
     target: String,
+    timeout: Duration,
 }
 
 impl ManageConnection for Manager {
@@ -85,10 +103,11 @@ impl ManageConnection for Manager {
             Backend::Pg => {
                 let mut c =
                     PgConnection::establish(&self.target).map_err(Error::ConnectionError)?;
-                c.batch_execute(
-                    "SET statement_timeout = '10s'; SET lock_timeout = '10s'; \
-                     SET idle_in_transaction_session_timeout = '60s'; SET TIME ZONE 'UTC';",
-                )
+                let ms = self.timeout.as_millis();
+                c.batch_execute(&format!(
+                    "SET statement_timeout = {ms}; SET lock_timeout = {ms}; \
+                     SET idle_in_transaction_session_timeout = 60000; SET TIME ZONE 'UTC';"
+                ))
                 .map_err(Error::QueryError)?;
                 Ok(Conn::Pg(c))
             }
@@ -119,14 +138,21 @@ impl Db {
     /// Opens (creating if needed) the database and runs pending migrations;
     /// several nodes starting at once run them one after the other.
     pub fn open(url: &str) -> Result<Db, DbError> {
+        Db::open_with(url, DbOptions::default())
+    }
+
+    /// [`Db::open`] with a pool size and timeout.
+    pub fn open_with(url: &str, options: DbOptions) -> Result<Db, DbError> {
         let (backend, target) = backend_of(url);
         let manager = Manager {
             backend,
             target: target.to_string(),
+            timeout: options.timeout,
         };
         let pool = Pool::builder()
-            .max_size(8)
-            .connection_timeout(Duration::from_secs(10))
+            .max_size(options.pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.timeout)
             .build(manager)?;
         let mut conn = pool.get()?;
         if let Conn::Sqlite(c) = &mut *conn {

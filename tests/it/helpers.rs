@@ -18,8 +18,71 @@ pub const PASSWORD: &str = "Correct-Horse-9";
 pub struct TestApp {
     pub url: String,
     pub mail: MailSink,
-    /// Keeps the database directory alive for the test.
-    pub _dir: tempfile::TempDir,
+    /// The app's database, removed when the test ends.
+    pub database: TestDb,
+}
+
+/// A database of its own for one test: a SQLite file in a temporary
+/// directory, or — with `COGNATE_TEST_DATABASE_URL=postgres://…` (a role
+/// allowed to create databases) — a fresh PostgreSQL database, dropped at
+/// the end.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Pg { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let Some(admin_url) = std::env::var("COGNATE_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return TestDb::Sqlite(tempfile::tempdir().expect("temp dir"));
+        };
+        let name = format!(
+            "cognate_t_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
+        let mut admin = diesel::PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("COGNATE_TEST_DATABASE_URL: cannot connect: {e}"));
+        admin
+            .batch_execute(&format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"
+            ))
+            .expect("create the test database");
+        TestDb::Pg { admin_url, name }
+    }
+
+    /// The `COGNATE_DATABASE_URL` of this database.
+    pub fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite(dir) => dir.path().join("cognate.db").display().to_string(),
+            TestDb::Pg { admin_url, name } => {
+                let mut u = url::Url::parse(admin_url).expect("a postgres:// URL");
+                u.set_path(name);
+                u.to_string()
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        if let TestDb::Pg { admin_url, name } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            }
+        }
+    }
 }
 
 /// A cheap argon2 cost for tests; one test keeps the production cost.
@@ -37,10 +100,13 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mail = MailSink::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
+    let database = tokio::task::spawn_blocking(TestDb::new)
+        .await
+        .expect("test database");
     let mut config = Config::defaults();
     config.bind = "127.0.0.1:0".parse().expect("address");
-    config.database_url = dir.path().join("cognate.db").display().to_string();
+    config.database_url = database.url();
+    config.database.pool_size = 4;
     config.smtp_url = Some(mail.url().into());
     config.access_key_id = Some(KEY_ID.into());
     config.secret_access_key = Some(SECRET.to_string().into());
@@ -53,15 +119,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         url,
         mail,
-        _dir: dir,
+        database,
     }
 }
 
 impl TestApp {
     /// The app's database, opened beside it (for what only the console shows).
     pub fn db(&self) -> cognate::db::Db {
-        cognate::db::Db::open(&self._dir.path().join("cognate.db").display().to_string())
-            .expect("open the test database")
+        cognate::db::Db::open(&self.database.url()).expect("open the test database")
     }
 
     /// The Cognito API through aws-sdk-rust, signed with the test key pair.
