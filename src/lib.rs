@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use actix_web::cookie::Key;
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web as aw, App, HttpResponse, HttpServer};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -209,12 +210,17 @@ impl Application {
         });
         let store = web::session::DbSessionStore::new(db);
         let mut server = HttpServer::new(move || {
+            // The last `wrap` is the outermost: the access log sees the
+            // final status; the outage middleware is outside the sessions,
+            // whose store is the database too.
             App::new()
                 .wrap(web::sessions(
                     store.clone(),
                     cookie_key.clone(),
                     secure_cookies,
                 ))
+                .wrap(from_fn(web::nul::refuse_nul))
+                .wrap(from_fn(web::outage::answer_503))
                 .wrap(web::security_headers())
                 .wrap(TracingLogger::<web::PathOnlySpan>::new())
                 .app_data(state.clone())

@@ -1,5 +1,6 @@
-//! Cognito's error shape: status 400 (500 for internal faults) with
-//! `{"__type": "<Exception>", "message": "…"}` and `x-amzn-ErrorType`.
+//! Cognito's error shape: status 400 (500 for internal faults, 503 while
+//! the database is unavailable) with `{"__type": "<Exception>", "message":
+//! "…"}` and `x-amzn-ErrorType`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -29,8 +30,25 @@ impl ApiError {
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%cause, "API request failed");
+        if crate::db::outage_in_request() {
+            // The outage is logged once, not per request.
+            tracing::debug!(%cause, "API request failed: the database is unavailable");
+        } else {
+            tracing::error!(%cause, "API request failed");
+        }
         ApiError::new("InternalErrorException", "An internal error occurred.")
+    }
+
+    /// The answer while the database is unavailable: Cognito's internal
+    /// error with status 503 (the SDKs retry it).
+    pub fn unavailable_response() -> HttpResponse {
+        let mut res = ApiError::new(
+            "InternalErrorException",
+            "The service is temporarily unavailable. Try again later.",
+        )
+        .error_response();
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        res
     }
 }
 

@@ -22,7 +22,9 @@ use crate::db::schema::{auth_codes, refresh_tokens, user_aliases, users};
 use crate::db::{write_tx, Conn};
 
 diesel::define_sql_function! {
-    /// SQL `lower()`, which SQLite and PostgreSQL both have.
+    /// SQL `lower()`, which SQLite and PostgreSQL both have; ASCII-only on
+    /// both for cognate's columns (PostgreSQL's are `COLLATE "C"`). Only
+    /// ever applied to columns: patterns are lower-cased in Rust.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
@@ -192,16 +194,18 @@ fn matching<'a>(pool_id: &'a str, q: &UserQuery) -> users::BoxedQuery<'a, Backen
     }
     let search = q.search.trim();
     if !search.is_empty() {
-        // Both sides through the database's own lower(), so the match is
-        // case-insensitive the same way on SQLite and PostgreSQL.
-        let (prefix, [email, phone]) = search_patterns(search);
+        // Case-insensitive in ASCII only, the same on both backends: the
+        // column through SQL lower() (ASCII-only on SQLite, and on
+        // PostgreSQL's `COLLATE "C"` columns), the pattern lower-cased here
+        // (PostgreSQL's lower() of a bound value would follow the locale).
+        let (prefix, [email, phone]) = search_patterns(&search.to_ascii_lowercase());
         query = query.filter(
             lower(users::username)
-                .like(lower(prefix.clone()))
+                .like(prefix.clone())
                 .escape('\\')
-                .or(lower(users::username_key).like(lower(prefix)).escape('\\'))
-                .or(lower(users::attributes).like(lower(email)).escape('\\'))
-                .or(lower(users::attributes).like(lower(phone)).escape('\\')),
+                .or(lower(users::username_key).like(prefix).escape('\\'))
+                .or(lower(users::attributes).like(email).escape('\\'))
+                .or(lower(users::attributes).like(phone).escape('\\')),
         );
     }
     query

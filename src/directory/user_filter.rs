@@ -36,7 +36,8 @@ use crate::db::schema::users;
 use crate::db::Conn;
 
 diesel::define_sql_function! {
-    /// SQL `lower()`, which SQLite and PostgreSQL both have.
+    /// SQL `lower()`, which SQLite and PostgreSQL both have; only ever
+    /// applied to columns (see [`apply`]).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
@@ -186,7 +187,12 @@ fn apply<'a>(
     case_sensitive_usernames: bool,
 ) -> users::BoxedQuery<'a, Backend> {
     let v = f.value.clone();
-    let prefix = format!("{}%", escape_like(&v));
+    // Case-insensitive comparisons lower the column in SQL (ASCII-only on
+    // both backends: PostgreSQL's columns are `COLLATE "C"`) and the value
+    // here, in ASCII too (PostgreSQL's lower() of a bound value would follow
+    // the database's locale).
+    let folded = v.to_ascii_lowercase();
+    let prefix = format!("{}%", escape_like(&folded));
     match (&f.field, f.op) {
         (Field::Username, Op::Equals) if case_sensitive_usernames => {
             q.filter(users::username.eq(v))
@@ -195,19 +201,19 @@ fn apply<'a>(
             let n = i32::try_from(v.chars().count()).unwrap_or(i32::MAX);
             q.filter(substr(users::username, 1, n).eq(v))
         }
-        (Field::Username, Op::Equals) => q.filter(lower(users::username).eq(lower(v))),
+        (Field::Username, Op::Equals) => q.filter(lower(users::username).eq(folded)),
         (Field::Username, Op::StartsWith) => {
-            q.filter(lower(users::username).like(lower(prefix)).escape('\\'))
+            q.filter(lower(users::username).like(prefix).escape('\\'))
         }
-        (Field::Sub, Op::Equals) => q.filter(lower(users::id).eq(lower(v))),
-        (Field::Sub, Op::StartsWith) => q.filter(lower(users::id).like(lower(prefix)).escape('\\')),
-        (Field::UserStatus, Op::Equals) => q.filter(lower(users::status).eq(lower(v))),
+        (Field::Sub, Op::Equals) => q.filter(lower(users::id).eq(folded)),
+        (Field::Sub, Op::StartsWith) => q.filter(lower(users::id).like(prefix).escape('\\')),
+        (Field::UserStatus, Op::Equals) => q.filter(lower(users::status).eq(folded)),
         (Field::UserStatus, Op::StartsWith) => {
-            q.filter(lower(users::status).like(lower(prefix)).escape('\\'))
+            q.filter(lower(users::status).like(prefix).escape('\\'))
         }
         (Field::Attribute(name), op) => {
-            let pattern = attribute_pattern(name, op, &v);
-            q.filter(lower(users::attributes).like(lower(pattern)).escape('\\'))
+            let pattern = attribute_pattern(name, op, &folded);
+            q.filter(lower(users::attributes).like(pattern).escape('\\'))
         }
         (Field::Enabled, op) => {
             let matches = |word: &str| match op {

@@ -73,9 +73,27 @@ fn load(conn: &mut Conn, pool_id: &str) -> Result<Vec<(String, String)>, KeyErro
         .load(conn)?)
 }
 
-/// Generates the pool's first key unless it has one. Runs inside a write
-/// transaction, so two nodes cannot both add a first key.
-fn create_if_missing(conn: &mut Conn, pool_id: &str, now: i64) -> Result<(), KeyError> {
+/// A new 2048-bit key: `(kid, base64 PKCS#8)`. Tens of milliseconds of
+/// work, so it runs before, never inside, a write transaction (on
+/// PostgreSQL that holds the lock every node's writes wait for).
+fn generate() -> Result<(String, String), KeyError> {
+    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|e| KeyError::Crypto(e.to_string()))?;
+    let der = AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| KeyError::Crypto(e.to_string()))?;
+    Ok((
+        crate::directory::ids::random_token(24),
+        STANDARD.encode(der.as_ref()),
+    ))
+}
+
+/// Stores `key` as the pool's first key unless the pool has one by now
+/// (another node may have got there first: its key is kept, ours dropped).
+/// Runs inside a write transaction, so two nodes cannot both add a first key.
+fn insert_if_missing(
+    conn: &mut Conn,
+    pool_id: &str,
+    (kid, pkcs8): (String, String),
+    now: i64,
+) -> Result<(), KeyError> {
     let existing: i64 = signing_keys::table
         .filter(signing_keys::pool_id.eq(pool_id))
         .count()
@@ -83,15 +101,11 @@ fn create_if_missing(conn: &mut Conn, pool_id: &str, now: i64) -> Result<(), Key
     if existing > 0 {
         return Ok(());
     }
-    // Key generation takes tens of milliseconds: it runs on the blocking
-    // pool, once per pool.
-    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|e| KeyError::Crypto(e.to_string()))?;
-    let der = AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| KeyError::Crypto(e.to_string()))?;
     diesel::insert_into(signing_keys::table)
         .values((
-            signing_keys::kid.eq(crate::directory::ids::random_token(24)),
+            signing_keys::kid.eq(kid),
             signing_keys::pool_id.eq(pool_id),
-            signing_keys::private_key.eq(STANDARD.encode(der.as_ref())),
+            signing_keys::private_key.eq(pkcs8),
             signing_keys::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -115,8 +129,13 @@ impl KeyRing {
         let keys = self
             .db
             .run(move |conn| {
-                crate::db::write_tx(conn, |conn| create_if_missing(conn, &pid, now))?;
-                let rows = load(conn, &pid)?;
+                let mut rows = load(conn, &pid)?;
+                if rows.is_empty() {
+                    // Generated on the blocking pool, once per pool.
+                    let key = generate()?;
+                    crate::db::write_tx(conn, |conn| insert_if_missing(conn, &pid, key, now))?;
+                    rows = load(conn, &pid)?;
+                }
                 rows.into_iter()
                     .map(|(kid, der)| PoolKey::from_pkcs8(kid, &der).map(Arc::new))
                     .collect::<Result<Vec<_>, KeyError>>()

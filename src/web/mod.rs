@@ -6,7 +6,9 @@ pub mod admin;
 pub mod csrf;
 pub mod errors;
 pub mod federation;
+pub mod nul;
 pub mod oauth;
+pub mod outage;
 pub mod pages;
 pub mod session;
 pub mod views;
@@ -122,7 +124,12 @@ async fn health(state: web::Data<WebState>) -> HttpResponse {
     match state.core.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => {
-            tracing::error!(error = %e, "health check failed");
+            // An outage is logged once by the database handle.
+            if state.core.db.is_down() {
+                tracing::debug!(error = %e, "health check failed");
+            } else {
+                tracing::error!(error = %e, "health check failed");
+            }
             HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable" }))
         }
     }

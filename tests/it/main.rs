@@ -7,6 +7,7 @@
 
 mod support {
     pub mod browser;
+    pub mod cluster;
     pub mod oidc;
     pub mod smtp;
 }
@@ -24,6 +25,7 @@ mod api_srp;
 mod api_users;
 mod attributes;
 mod aws_cli;
+mod backends;
 mod browser_flow;
 mod console;
 mod console_pool;
@@ -37,7 +39,9 @@ mod mfa;
 mod mfa_browser;
 mod oauth_tokens;
 mod oidc_harness;
+mod outage;
 mod pool_settings;
 mod recovery;
 mod recovery_browser;
 mod security;
+mod two_nodes;
