@@ -207,12 +207,13 @@ pub struct StoredVerifier {
 }
 
 /// A fresh salt and the verifier of `password` for `user_id`. The salt's
-/// first byte is not zero, so its hex is always 32 digits and every client
-/// reads the same number from it.
+/// first byte is at least 0x10, so its hex is always 32 digits (stand-in
+/// salts of unknown users too: their length tells nothing) and every
+/// client reads the same number from it.
 pub fn new_verifier(pool_name: &str, user_id: &str, password: &str) -> StoredVerifier {
     let mut salt = [0u8; SALT_BYTES];
     rand::rng().fill(&mut salt);
-    salt[0] = salt[0].max(1);
+    salt[0] = salt[0].max(0x10);
     StoredVerifier {
         salt_hex: to_hex(&salt),
         verifier_hex: to_hex(&verifier(pool_name, user_id, password, &salt)),

@@ -185,7 +185,7 @@ pub async fn initiate(
         None => {
             let mut salt = [0u8; 16];
             salt.copy_from_slice(&core.srp_keys.derive("salt", pool, &key)[..16]);
-            salt[0] = salt[0].max(1);
+            salt[0] = salt[0].max(0x10);
             let seed = core.srp_keys.derive("verifier", pool, &key);
             (srp::to_hex(&salt), srp::stand_in_verifier(&seed).to_vec())
         }
