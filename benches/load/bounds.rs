@@ -30,6 +30,18 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    /// The higher of two measurements of each ceiling: a ceiling measured
+    /// low only says that something else ran meanwhile.
+    pub fn best(&self, other: &Bounds) -> Bounds {
+        Bounds {
+            argon2_per_s: self.argon2_per_s.max(other.argon2_per_s),
+            argon2_single_ms: self.argon2_single_ms.min(other.argon2_single_ms),
+            rs256_per_s: self.rs256_per_s.max(other.rs256_per_s),
+            srp_per_s: self.srp_per_s.max(other.srp_per_s),
+            ..self.clone()
+        }
+    }
+
     /// Sign-up's ceiling with both of its CPU costs (a hash and an SRP
     /// verifier per sign-up).
     pub fn sign_up_with_srp_per_s(&self) -> f64 {

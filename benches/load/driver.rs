@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::server::{cpu_seconds, Server};
+use crate::server::{cpu_seconds, machine_busy_seconds, Server};
 
 /// Why an iteration failed: the HTTP status (if one came) and what.
 #[derive(Debug)]
@@ -64,6 +64,9 @@ pub struct Run {
     /// CPU used over the window, in cores (1.0 = one core busy).
     pub server_cores: f64,
     pub client_cores: f64,
+    /// Everything else the machine ran meanwhile (other processes, and
+    /// time the hypervisor took: steal), in cores.
+    pub other_cores: f64,
     /// Highest VmRSS sampled during the run, KiB.
     pub peak_rss_kib: u64,
 }
@@ -145,7 +148,14 @@ pub async fn run(
     let mut cpu_from = None;
     let mut cpu_until = None;
     let self_pid = std::process::id().to_string();
-    let cpu = || (server.cpu_seconds(), cpu_seconds(&self_pid), Instant::now());
+    let cpu = || {
+        (
+            server.cpu_seconds(),
+            cpu_seconds(&self_pid),
+            machine_busy_seconds(),
+            Instant::now(),
+        )
+    };
     let mut tick = tokio::time::interval(Duration::from_millis(10));
     loop {
         tokio::select! {
@@ -167,16 +177,24 @@ pub async fn run(
         }
     }
     peak = peak.max(server.rss_kib().unwrap_or(0));
+    // Fast iterations may all end between two ticks after the deadline.
+    if cpu_until.is_none() {
+        cpu_until = Some(cpu());
+    }
     let cores = |a: Option<f64>, b: Option<f64>, dt: f64| match (a, b) {
         (Some(a), Some(b)) if dt > 0.0 => (b - a) / dt,
         _ => f64::NAN,
     };
-    let (server_cores, client_cores) = match (cpu_from, cpu_until) {
-        (Some((s0, c0, t0)), Some((s1, c1, t1))) => {
+    let (server_cores, client_cores, other_cores) = match (cpu_from, cpu_until) {
+        (Some((s0, c0, m0, t0)), Some((s1, c1, m1, t1))) => {
             let dt = (t1 - t0).as_secs_f64();
-            (cores(s0, s1, dt), cores(c0, c1, dt))
+            let (server, client) = (cores(s0, s1, dt), cores(c0, c1, dt));
+            // Clamped: the three are counted in ticks at slightly
+            // different instants.
+            let other = (cores(m0, m1, dt) - server - client).max(0.0);
+            (server, client, other)
         }
-        _ => (f64::NAN, f64::NAN),
+        _ => (f64::NAN, f64::NAN, f64::NAN),
     };
     let mut t = std::mem::take(&mut *tally.lock().unwrap_or_else(|e| e.into_inner()));
     t.latencies_us.sort_unstable();
@@ -190,6 +208,7 @@ pub async fn run(
         server_errors: t.server_errors,
         server_cores,
         client_cores,
+        other_cores,
         peak_rss_kib: peak,
     }
 }

@@ -5,13 +5,38 @@ use serde_json::{json, Value};
 use crate::bounds::Bounds;
 use crate::driver::Run;
 
+/// The CPU-bound work that limits a scenario.
+#[derive(Clone, Copy, Debug)]
+pub enum Ceiling {
+    /// One argon2id hash (or verification) per iteration.
+    Argon2,
+    /// Two RS256 signatures (ID and access token) per iteration.
+    Rs256Pair,
+}
+
+impl Ceiling {
+    pub fn per_s(self, b: &Bounds) -> f64 {
+        match self {
+            Ceiling::Argon2 => b.argon2_per_s,
+            Ceiling::Rs256Pair => b.rs256_per_s / 2.0,
+        }
+    }
+
+    pub fn what(self) -> &'static str {
+        match self {
+            Ceiling::Argon2 => "argon2id hashes/s (1 per iteration)",
+            Ceiling::Rs256Pair => "RS256 signatures/s / 2 (ID + access token)",
+        }
+    }
+}
+
 /// What a scenario's throughput is compared with.
 #[derive(Clone, Debug)]
 pub enum Bound {
     /// A measured ceiling per second, and the fraction of it to reach.
     Measured {
+        ceiling: Ceiling,
         per_s: f64,
-        what: &'static str,
         goal: Option<f64>,
     },
     /// A fixed requests/s target.
@@ -23,7 +48,24 @@ pub struct Row {
     pub bound: Bound,
 }
 
+impl Bound {
+    pub fn measured(ceiling: Ceiling, b: &Bounds, goal: Option<f64>) -> Bound {
+        Bound::Measured {
+            ceiling,
+            per_s: ceiling.per_s(b),
+            goal,
+        }
+    }
+}
+
 impl Row {
+    /// Compares with `b` instead (the bounds measured again after the load).
+    pub fn rebound(&mut self, b: &Bounds) {
+        if let Bound::Measured { ceiling, per_s, .. } = &mut self.bound {
+            *per_s = ceiling.per_s(b);
+        }
+    }
+
     fn bound_per_s(&self) -> f64 {
         match self.bound {
             Bound::Measured { per_s, .. } => per_s,
@@ -59,9 +101,9 @@ pub fn errors_text(run: &Run) -> String {
         .join("; ")
 }
 
-pub fn print_bounds(b: &Bounds) {
+pub fn print_bounds(title: &str, b: &Bounds) {
     println!(
-        "bounds ({} threads, server idle):\n  argon2id m={} KiB t={} p={}: {:.1} hashes/s ({:.1} ms for one hash alone)\n  RS256 (aws-lc-rs, 2048-bit, {}-byte input): {:.0} signatures/s -> {:.0} grants/s at 2 signatures per grant\n  SRP verifier (cognate::auth::srp::new_verifier): {:.1}/s; sign-up with hash + verifier: {:.1}/s",
+        "{title} ({} threads, server idle):\n  argon2id m={} KiB t={} p={}: {:.1} hashes/s ({:.1} ms for one hash alone)\n  RS256 (aws-lc-rs, 2048-bit, {}-byte input): {:.0} signatures/s -> {:.0} grants/s at 2 signatures per grant\n  SRP verifier (cognate::auth::srp::new_verifier): {:.1}/s; sign-up with hash + verifier: {:.1}/s",
         b.threads,
         b.argon2.memory_kib,
         b.argon2.iterations,
@@ -122,8 +164,8 @@ pub fn print_table(rows: &[Row]) {
     );
     for r in rows {
         println!(
-            "  client CPU during {:<34} {:.2} cores",
-            r.run.name, r.run.client_cores
+            "  during {:<34} load generator {:.2} cores, everything else on the machine {:.2} cores",
+            r.run.name, r.run.client_cores, r.run.other_cores
         );
     }
 }
@@ -139,7 +181,7 @@ pub fn row_json(r: &Row) -> Value {
         "p99_ms": r.run.percentile_ms(99.0),
         "bound_per_s": r.bound_per_s(),
         "bound": match r.bound {
-            Bound::Measured { what, goal, .. } => json!({ "measured": what, "goal_ratio": goal }),
+            Bound::Measured { ceiling, goal, .. } => json!({ "measured": ceiling.what(), "goal_ratio": goal }),
             Bound::Target(t) => json!({ "target_per_s": t }),
         },
         "ratio": r.ratio(),
@@ -148,6 +190,7 @@ pub fn row_json(r: &Row) -> Value {
         "server_5xx": r.run.server_errors,
         "server_cores": r.run.server_cores,
         "client_cores": r.run.client_cores,
+        "other_cores": r.run.other_cores,
         "peak_rss_kib": r.run.peak_rss_kib,
     })
 }

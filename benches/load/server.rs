@@ -93,6 +93,20 @@ pub fn cpu_seconds(pid: &str) -> Option<f64> {
     Some(ticks as f64 / clock_ticks())
 }
 
+/// CPU time the whole machine spent busy (all cores, steal included), in
+/// seconds, from the first line of /proc/stat.
+pub fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let f: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest is in user).
+    let busy: u64 = f.iter().take(8).sum::<u64>() - f.get(3)? - f.get(4)?;
+    Some(busy as f64 / clock_ticks())
+}
+
 /// `getconf CLK_TCK` (100 on Linux almost everywhere).
 fn clock_ticks() -> f64 {
     static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
@@ -142,6 +156,7 @@ impl Server {
         database_url: &str,
         log_name: &str,
         rust_log: &str,
+        extra_env: &[(String, String)],
     ) -> Result<Server, String> {
         let port = free_port()?;
         let log = dir.join(log_name);
@@ -162,6 +177,7 @@ impl Server {
             .env("COGNATE_SECRET_ACCESS_KEY", SECRET)
             .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
+            .envs(extra_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
