@@ -102,14 +102,14 @@ fn admin_password_hash(
     use secrecy::ExposeSecret;
     if let Some(pw) = &config.admin_password {
         return passwords
-            .hash(pw.expose_secret())
+            .hash_now(pw.expose_secret())
             .map_err(|e| StartError::Other(e.to_string()));
     }
     let mut failure = None;
     let (hash, _) = db.with_conn(|conn| {
         settings::get_or_create(conn, "admin_password_hash", || {
             let password = random_token(18);
-            match passwords.hash(&password) {
+            match passwords.hash_now(&password) {
                 Ok(h) => {
                     println!("cognate: generated the console password (shown once; set COGNATE_ADMIN_PASSWORD to choose your own):");
                     println!("  user: admin   password: {password}");
@@ -171,6 +171,7 @@ impl Application {
         let passwords =
             Passwords::new(config.argon2).map_err(|e| StartError::Other(e.to_string()))?;
         let admin_password_hash = admin_password_hash(&config, &db, &passwords)?;
+        passwords.started();
 
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind,
@@ -187,6 +188,7 @@ impl Application {
         let secure_cookies = public_url.starts_with("https://");
         let messenger = Messenger::new(&config, db.clone())?;
         let workers = config.workers;
+        let pool_size = config.database.pool_size;
         let federation = federation::Federation::new(&config.google_issuer_url)
             .map_err(|e| StartError::Other(e.to_string()))?;
         let core = Arc::new(Core {
@@ -256,6 +258,11 @@ impl Application {
         if let Some(n) = workers {
             server = server.workers(n.max(1));
         }
+        // Blocking tasks are database calls (each waits for one of the
+        // pool's connections) and token signatures: threads beyond that
+        // would only wait, each with its stack and allocator arena.
+        let blocking = (pool_size as usize + 4).max(8);
+        server = server.worker_max_blocking_threads(blocking);
         Ok(Application {
             port: addr.port(),
             public_url,

@@ -59,38 +59,35 @@ impl Core {
 
     /// What is stored for `password` (the pool's policy already checked):
     /// its argon2id hash and its SRP salt and verifier for the user's stored
-    /// user name (`USER_ID_FOR_SRP`), computed together on the blocking
-    /// pool. Every path that sets a password stores this whole record.
+    /// user name (`USER_ID_FOR_SRP`), computed together on a hashing
+    /// thread. Every path that sets a password stores this whole record.
     pub async fn password_record(
         &self,
         pool: &crate::directory::pools::Pool,
         stored_username: &str,
         password: String,
     ) -> Result<PasswordRecord, AuthError> {
-        let passwords = self.passwords.clone();
         let pool_name = srp::pool_name(pool.id.as_str()).to_string();
         let user_id = stored_username.to_string();
-        tokio::task::spawn_blocking(move || {
-            let hash = passwords
-                .hash(&password)
-                .map_err(|e| AuthError::Internal(e.to_string()))?;
-            let srp = srp::new_verifier(&pool_name, &user_id, &password);
-            Ok(PasswordRecord {
-                hash,
-                srp_salt: srp.salt_hex,
-                srp_verifier: srp.verifier_hex,
+        self.passwords
+            .run(move |hasher| {
+                let hash = hasher
+                    .hash(&password)
+                    .map_err(|e| AuthError::Internal(e.to_string()))?;
+                let srp = srp::new_verifier(&pool_name, &user_id, &password);
+                Ok(PasswordRecord {
+                    hash,
+                    srp_salt: srp.salt_hex,
+                    srp_verifier: srp.verifier_hex,
+                })
             })
-        })
-        .await
-        .map_err(|e| AuthError::Internal(e.to_string()))?
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?
     }
 
-    /// Verifies a password on the blocking pool (dummy hash when `None`).
+    /// Verifies a password on a hashing thread (dummy hash when `None`).
     pub async fn verify_password(&self, hash: Option<String>, password: String) -> bool {
-        let passwords = self.passwords.clone();
-        tokio::task::spawn_blocking(move || passwords.verify(hash.as_deref(), &password))
-            .await
-            .unwrap_or(false)
+        self.passwords.verify(hash, password).await
     }
 }
 

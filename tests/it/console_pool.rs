@@ -124,7 +124,7 @@ pub async fn describe(app: &TestApp, pool: &str) -> cognito::types::UserPoolType
 pub fn password_matches(user: &users_table::User, password: &str) -> bool {
     cognate::directory::passwords::Passwords::new(cheap_argon2())
         .unwrap()
-        .verify(user.password_hash.as_deref(), password)
+        .verify_now(user.password_hash.as_deref(), password)
 }
 
 /// 33 users straight into the database: `user-00`…`user-29` (e-mail

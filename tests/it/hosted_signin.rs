@@ -209,7 +209,7 @@ fn make_temporary(
     let pool_id = cognate::directory::PoolId::parse(pool).unwrap();
     let hash = cognate::directory::passwords::Passwords::new(crate::helpers::cheap_argon2())
         .unwrap()
-        .hash(password)
+        .hash_now(password)
         .unwrap();
     app.db()
         .with_conn(|conn| {
