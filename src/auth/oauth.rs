@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use super::{AuthError, Core};
 use crate::db::schema::{auth_codes, refresh_tokens};
-use crate::db::{write_tx, DbError};
+use crate::db::{write_tx, Conn, DbError};
 use crate::directory::clients::{self, Client};
 use crate::directory::groups::{self, Group, GroupError};
 use crate::directory::ids::random_token;
@@ -571,6 +571,19 @@ async fn token_response(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let (user, groups) = active_user_and_groups(core, &s.user_id).await?;
+    issue_tokens(core, client, s, user, groups, refresh_token, now).await
+}
+
+/// Signs the tokens of a sign-in whose user and groups are already read.
+async fn issue_tokens(
+    core: &Core,
+    client: &Client,
+    s: SignIn,
+    user: User,
+    groups: Vec<Group>,
+    refresh_token: Option<String>,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
     let issued = tokens::issue(
         &core.keys,
         Grant {
@@ -601,15 +614,21 @@ async fn active_user_and_groups(core: &Core, sub: &str) -> Result<(User, Vec<Gro
     let id = sub.to_string();
     let found = core
         .db
-        .run(move |conn| {
-            let Some(user) = users::find_by_sub(conn, &id)? else {
-                return Ok::<_, GroupError>(None);
-            };
-            let groups = groups::for_token(conn, &user.sub)?;
-            Ok(Some((user, groups)))
-        })
+        .run(move |conn| user_and_groups(conn, &id))
         .await
         .map_err(|e| OAuthError::Server(e.to_string()))?;
+    active(found)
+}
+
+fn user_and_groups(conn: &mut Conn, sub: &str) -> Result<Option<(User, Vec<Group>)>, GroupError> {
+    let Some(user) = users::find_by_sub(conn, sub)? else {
+        return Ok(None);
+    };
+    let groups = groups::for_token(conn, &user.sub)?;
+    Ok(Some((user, groups)))
+}
+
+fn active(found: Option<(User, Vec<Group>)>) -> Result<(User, Vec<Group>), OAuthError> {
     match found {
         Some((u, groups)) if u.enabled => Ok((u, groups)),
         _ => Err(OAuthError::InvalidGrant(
@@ -640,40 +659,45 @@ pub async fn refresh(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let hash = sha256_hex(token);
-    let row: Option<(String, String, String, i64, bool, i64, String)> = core
+    let cid = client.id.to_string();
+    // The token, its user and the user's groups in one read.
+    let found = core
         .db
         .run(move |conn| {
-            refresh_tokens::table
+            let row: Option<(String, String, i64, String)> = refresh_tokens::table
                 .find(&hash)
+                .filter(refresh_tokens::client_id.eq(&cid))
+                .filter(refresh_tokens::revoked.eq(false))
+                .filter(refresh_tokens::expires_at.gt(now))
                 .select((
-                    refresh_tokens::client_id,
                     refresh_tokens::user_id,
                     refresh_tokens::scope,
                     refresh_tokens::auth_time,
-                    refresh_tokens::revoked,
-                    refresh_tokens::expires_at,
                     refresh_tokens::origin_jti,
                 ))
                 .first(conn)
-                .optional()
-                .map_err(DbError::from)
+                .optional()?;
+            let Some((user_id, scope, auth_time, origin_jti)) = row else {
+                return Ok::<_, GroupError>(None);
+            };
+            let user = user_and_groups(conn, &user_id)?;
+            Ok(Some((
+                SignIn {
+                    user_id,
+                    scope,
+                    auth_time,
+                    nonce: None,
+                    origin_jti,
+                },
+                user,
+            )))
         })
-        .await?;
-    let invalid = || OAuthError::InvalidGrant("Invalid Refresh Token".into());
-    let Some((cid, user_id, scope, auth_time, revoked, expires_at, origin_jti)) = row else {
-        return Err(invalid());
-    };
-    if cid != client.id.as_str() || revoked || expires_at <= now {
-        return Err(invalid());
-    }
-    let sign_in = SignIn {
-        user_id,
-        scope,
-        auth_time,
-        nonce: None,
-        origin_jti,
-    };
-    token_response(core, client, sign_in, None, now).await
+        .await
+        .map_err(|e| OAuthError::Server(e.to_string()))?;
+    let (sign_in, user) =
+        found.ok_or_else(|| OAuthError::InvalidGrant("Invalid Refresh Token".into()))?;
+    let (user, groups) = active(user)?;
+    issue_tokens(core, client, sign_in, user, groups, None, now).await
 }
 
 /// The user a live refresh token of `client` belongs to.
@@ -785,13 +809,27 @@ pub async fn revoke(core: &Core, client: &Client, token: &str) -> Result<(), OAu
     Ok(())
 }
 
+/// An access token that passed [`verify_access_token`], with what the check
+/// read in passing.
+pub struct CheckedAccessToken {
+    pub claims: Map<String, Value>,
+    pub pool: Pool,
+    /// The app client the token was issued to.
+    pub client: Client,
+    /// The user of `sub` if there is one (none for `client_credentials`
+    /// tokens, or a user deleted since).
+    pub user: Option<User>,
+}
+
 /// Verifies an access token issued by this server: signature, expiry, use,
-/// and that its sign-in was not revoked. Returns the claims and the pool.
+/// that its pool and client exist and that its sign-in was not revoked.
+/// Once the pool's keys are known, everything it needs from the database
+/// is one read.
 pub async fn verify_access_token(
     core: &Core,
     token: &str,
     now: i64,
-) -> Result<Map<String, Value>, OAuthError> {
+) -> Result<CheckedAccessToken, OAuthError> {
     let bad = |m: &str| OAuthError::InvalidToken(m.to_string());
     let unverified = jwt::peek_claims(token).map_err(|_| bad("Invalid access token"))?;
     let iss = unverified
@@ -804,15 +842,22 @@ pub async fn verify_access_token(
         .filter(|p| crate::directory::PoolId::parse(p).is_some())
         .ok_or_else(|| bad("Invalid access token"))?
         .to_string();
-    let pid = pool_id.clone();
-    let exists = core
-        .db
-        .run(move |conn| pools::find(conn, &pid).map(|p| p.is_some()))
-        .await?;
-    if !exists {
-        return Err(bad("Invalid access token"));
-    }
-    let keys = core.keys.keys(&pool_id, now).await?;
+    let keys = match core.keys.cached(&pool_id) {
+        Some(keys) => keys,
+        None => {
+            // Keys are made on a pool's first use: never for a pool that
+            // does not exist.
+            let pid = pool_id.clone();
+            let exists = core
+                .db
+                .run(move |conn| pools::find(conn, &pid).map(|p| p.is_some()))
+                .await?;
+            if !exists {
+                return Err(bad("Invalid access token"));
+            }
+            core.keys.keys(&pool_id, now).await?
+        }
+    };
     let verified = match jwt::verify(&keys, token, now) {
         // A key made by another node since this one cached the pool's keys.
         Err(jwt::JwtError::UnknownKey) => {
@@ -829,41 +874,54 @@ pub async fn verify_access_token(
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
         return Err(bad("Invalid access token"));
     }
-    // The sign-in must still stand: its refresh token row exists (it goes
-    // with a deleted client or user) and is not revoked.
-    if let Some(origin) = claims.get("origin_jti").and_then(Value::as_str) {
-        let origin = origin.to_string();
-        let revoked: bool = core
-            .db
-            .run(move |conn| {
-                refresh_tokens::table
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
+    let origin = text("origin_jti");
+    let client_id = text("client_id").unwrap_or_default();
+    let sub = text("sub").unwrap_or_default();
+    // The pool still exists; the sign-in still stands (its refresh token row
+    // exists — it goes with a deleted client or user — and is not revoked).
+    let found = core
+        .db
+        .run(move |conn| {
+            let Some(pool) = pools::find(conn, &pool_id)? else {
+                return Ok::<_, DirectoryError>(None);
+            };
+            if let Some(origin) = origin {
+                let revoked = refresh_tokens::table
                     .filter(refresh_tokens::origin_jti.eq(&origin))
                     .select(refresh_tokens::revoked)
                     .first::<bool>(conn)
-                    .optional()
-                    .map(|r| r.unwrap_or(true))
-                    .map_err(DbError::from)
-            })
-            .await?;
-        if revoked {
-            return Err(bad(TOKEN_REVOKED));
-        }
-    } else {
-        let client_id = claims
-            .get("client_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if load_client(core, client_id).await?.is_none() {
-            return Err(bad("Invalid access token"));
-        }
+                    .optional()?
+                    .unwrap_or(true);
+                if revoked {
+                    return Ok(Some(Err(TOKEN_REVOKED)));
+                }
+            }
+            let client = clients::find(conn, &client_id)?.filter(|c| c.pool_id == pool.id);
+            let Some(client) = client else {
+                return Ok(None);
+            };
+            let user = users::find_by_sub(conn, &sub)?;
+            Ok(Some(Ok((pool, client, user))))
+        })
+        .await?;
+    match found {
+        None => Err(bad("Invalid access token")),
+        Some(Err(why)) => Err(bad(why)),
+        Some(Ok((pool, client, user))) => Ok(CheckedAccessToken {
+            claims,
+            pool,
+            client,
+            user,
+        }),
     }
-    Ok(claims)
 }
 
 /// The `/oauth2/userInfo` answer: the attributes the token's scopes open.
 pub async fn userinfo(core: &Core, token: &str, now: i64) -> Result<Value, OAuthError> {
-    let claims = verify_access_token(core, token, now).await?;
-    let scopes: Vec<&str> = claims
+    let checked = verify_access_token(core, token, now).await?;
+    let scopes: Vec<&str> = checked
+        .claims
         .get("scope")
         .and_then(Value::as_str)
         .unwrap_or_default()
@@ -877,25 +935,15 @@ pub async fn userinfo(core: &Core, token: &str, now: i64) -> Result<Value, OAuth
             "The access token lacks the openid scope.".into(),
         ));
     }
-    let sub = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let user = active_user(core, &sub)
-        .await
-        .map_err(|_| OAuthError::InvalidToken("The user no longer exists.".into()))?;
+    let user = checked
+        .user
+        .as_ref()
+        .filter(|u| u.enabled)
+        .ok_or_else(|| OAuthError::InvalidToken("The user no longer exists.".into()))?;
+    let client = &checked.client;
     let all = scopes.contains(&"aws.cognito.signin.user.admin");
     let mut out = Map::new();
     out.insert("sub".into(), Value::String(user.sub.to_string()));
-    let client_id = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let client = load_client(core, client_id)
-        .await?
-        .map(|(c, _)| c)
-        .ok_or_else(|| OAuthError::InvalidToken("Invalid access token".into()))?;
     let readable = user
         .attributes
         .iter()

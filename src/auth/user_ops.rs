@@ -70,7 +70,7 @@ async fn user_by_sub(core: &Core, sub: &str) -> Result<Option<User>, AuthError> 
 /// Checks an access token for a token-authorized operation.
 pub async fn access_token_user(core: &Core, token: &str, now: i64) -> Result<TokenUser, AuthError> {
     let not_authorized = |m: &str| AuthError::NotAuthorized(m.to_string());
-    let claims = match oauth::verify_access_token(core, token, now).await {
+    let checked = match oauth::verify_access_token(core, token, now).await {
         Ok(c) => c,
         Err(e) => {
             return Err(match refusal(&e) {
@@ -91,22 +91,18 @@ pub async fn access_token_user(core: &Core, token: &str, now: i64) -> Result<Tok
             });
         }
     };
-    let text = |name: &str| {
-        claims
-            .get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    if !text("scope").split_whitespace().any(|s| s == ADMIN_SCOPE) {
+    let scope = checked.claims.get("scope").and_then(Value::as_str);
+    if !scope
+        .unwrap_or_default()
+        .split_whitespace()
+        .any(|s| s == ADMIN_SCOPE)
+    {
         return Err(not_authorized(TOKEN_SCOPES));
     }
-    let (client, pool) = load_client(core, &text("client_id"))
-        .await?
-        .ok_or_else(|| not_authorized(TOKEN_INVALID))?;
-    let user = user_by_sub(core, &text("sub"))
-        .await?
-        .ok_or(AuthError::UserNotFound)?;
+    let oauth::CheckedAccessToken {
+        pool, client, user, ..
+    } = checked;
+    let user = user.ok_or(AuthError::UserNotFound)?;
     if user.pool_id != pool.id {
         return Err(not_authorized(TOKEN_INVALID));
     }

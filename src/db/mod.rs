@@ -323,6 +323,10 @@ impl Db {
             let built = Pool::builder()
                 .max_size(options.pool_size)
                 .min_idle(Some(1))
+                // A PostgreSQL connection can die while idle (a restart, a
+                // network cut): each is pinged before use. A SQLite
+                // connection is a file handle and cannot.
+                .test_on_check_out(backend == Backend::Pg)
                 .connection_timeout(options.timeout)
                 .error_handler(Box::new(QuietErrors))
                 .build(manager);

@@ -120,9 +120,14 @@ impl KeyRing {
         }
     }
 
+    /// The pool's keys if this node has read them already.
+    pub fn cached(&self, pool_id: &str) -> Option<PoolKeys> {
+        self.cache.read().ok().and_then(|c| c.get(pool_id).cloned())
+    }
+
     /// The pool's keys, generating the first one on first use.
     pub async fn keys(&self, pool_id: &str, now: i64) -> Result<PoolKeys, KeyError> {
-        if let Some(k) = self.cache.read().ok().and_then(|c| c.get(pool_id).cloned()) {
+        if let Some(k) = self.cached(pool_id) {
             return Ok(k);
         }
         let pid = pool_id.to_string();
