@@ -117,7 +117,7 @@ pub async fn get_user(core: &Core, input: Value) -> Result<Value, ApiError> {
         "UserAttributes".into(),
         json!(attribute_list(&t.user, readable)),
     );
-    add_mfa(&mut out, &user_ops::mfa_settings(core, &t.user).await?);
+    add_mfa(&mut out, &user_ops::MfaSettings::of(&t.mfa));
     Ok(Value::Object(out))
 }
 

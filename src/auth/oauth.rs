@@ -816,9 +816,9 @@ pub struct CheckedAccessToken {
     pub pool: Pool,
     /// The app client the token was issued to.
     pub client: Client,
-    /// The user of `sub` if there is one (none for `client_credentials`
-    /// tokens, or a user deleted since).
-    pub user: Option<User>,
+    /// The user of `sub` and the user's MFA record, if there is one (none
+    /// for `client_credentials` tokens, or a user deleted since).
+    pub user: Option<(User, crate::mfa::UserMfa)>,
 }
 
 /// Verifies an access token issued by this server: signature, expiry, use,
@@ -901,7 +901,13 @@ pub async fn verify_access_token(
             let Some(client) = client else {
                 return Ok(None);
             };
-            let user = users::find_by_sub(conn, &sub)?;
+            let user = match users::find_by_sub(conn, &sub)? {
+                Some(user) => {
+                    let mfa = crate::mfa::load(conn, &user.sub)?;
+                    Some((user, mfa))
+                }
+                None => None,
+            };
             Ok(Some(Ok((pool, client, user))))
         })
         .await?;
@@ -938,6 +944,7 @@ pub async fn userinfo(core: &Core, token: &str, now: i64) -> Result<Value, OAuth
     let user = checked
         .user
         .as_ref()
+        .map(|(u, _)| u)
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::InvalidToken("The user no longer exists.".into()))?;
     let client = &checked.client;

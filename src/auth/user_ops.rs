@@ -57,6 +57,8 @@ pub struct TokenUser {
     pub pool: Pool,
     /// The app client the token was issued to.
     pub client: Client,
+    /// The user's MFA record, read with the rest.
+    pub mfa: UserMfa,
 }
 
 async fn user_by_sub(core: &Core, sub: &str) -> Result<Option<User>, AuthError> {
@@ -102,14 +104,19 @@ pub async fn access_token_user(core: &Core, token: &str, now: i64) -> Result<Tok
     let oauth::CheckedAccessToken {
         pool, client, user, ..
     } = checked;
-    let user = user.ok_or(AuthError::UserNotFound)?;
+    let (user, mfa) = user.ok_or(AuthError::UserNotFound)?;
     if user.pool_id != pool.id {
         return Err(not_authorized(TOKEN_INVALID));
     }
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    Ok(TokenUser { user, pool, client })
+    Ok(TokenUser {
+        user,
+        pool,
+        client,
+        mfa,
+    })
 }
 
 /// A user of `pool` as the Admin* operations name one: by user name, by an
@@ -137,7 +144,7 @@ pub struct MfaSettings {
 }
 
 impl MfaSettings {
-    fn of(record: &UserMfa) -> MfaSettings {
+    pub fn of(record: &UserMfa) -> MfaSettings {
         let mut enabled = Vec::new();
         if record.sms_enabled {
             enabled.push(mfa::SMS_MFA);
