@@ -159,6 +159,11 @@ impl Passwords {
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |hasher: &mut Hasher| {
+            // The request went away while its job waited (a client that
+            // gave up): no hash for nobody.
+            if tx.is_closed() {
+                return;
+            }
             // A hash that panics answers nothing: the caller sees
             // PoolStopped and the thread keeps serving.
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(hasher)));
@@ -307,6 +312,7 @@ impl Hasher {
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
     fn cheap() -> Passwords {
         Passwords::with_threads(
@@ -318,6 +324,15 @@ mod tests {
             2,
         )
         .unwrap()
+    }
+
+    /// Polls `f` once: queues a job without waiting for it.
+    async fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> Option<F::Output> {
+        tokio::select! {
+            biased;
+            out = f => Some(out),
+            _ = std::future::ready(()) => None,
+        }
     }
 
     fn rt() -> tokio::runtime::Runtime {
@@ -381,6 +396,38 @@ mod tests {
             );
             assert!(seen.len() <= 2, "{seen:?}");
         });
+    }
+
+    #[test]
+    fn a_job_whose_caller_went_away_is_skipped() {
+        let p = Passwords::with_threads(
+            Argon2Params {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 1,
+            },
+            1,
+        )
+        .unwrap();
+        let ran = Arc::new(AtomicUsize::new(0));
+        rt().block_on(async {
+            // The one thread is held by a first job while a second is queued
+            // and then abandoned (its request dropped).
+            let (release, held) = std::sync::mpsc::channel::<()>();
+            let blocker = p.run(move |_| held.recv().ok());
+            tokio::pin!(blocker);
+            assert!(poll_once(&mut blocker).await.is_none());
+            let counted = ran.clone();
+            let mut abandoned = Box::pin(p.run(move |_| counted.fetch_add(1, SeqCst)));
+            assert!(poll_once(&mut abandoned).await.is_none());
+            drop(abandoned);
+            release.send(()).unwrap();
+            blocker.await.unwrap();
+            // Jobs run in order: once this one has run, the abandoned one
+            // was skipped or counted.
+            p.run(|_| ()).await.unwrap();
+        });
+        assert_eq!(ran.load(SeqCst), 0);
     }
 
     #[test]
