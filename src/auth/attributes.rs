@@ -57,7 +57,7 @@ pub async fn pending_value(
             pa::table
                 .find((&sub, &n))
                 .select(pa::value)
-                .first::<String>(conn)
+                .get_result::<String>(conn)
                 .optional()
                 .map_err(DirectoryError::from)
         })

@@ -412,7 +412,7 @@ pub async fn exchange_code(
                         auth_codes::used,
                         auth_codes::expires_at,
                     ))
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
                 let Some((
                     cid,
@@ -675,7 +675,7 @@ pub async fn refresh(
                     refresh_tokens::auth_time,
                     refresh_tokens::origin_jti,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let Some((user_id, scope, auth_time, origin_jti)) = row else {
                 return Ok::<_, GroupError>(None);
@@ -717,7 +717,7 @@ pub async fn refresh_token_user(
                 .filter(refresh_tokens::revoked.eq(false))
                 .filter(refresh_tokens::expires_at.gt(now))
                 .select(refresh_tokens::user_id)
-                .first(conn)
+                .get_result(conn)
                 .optional()
                 .map_err(DbError::from)
         })
@@ -890,7 +890,7 @@ pub async fn verify_access_token(
                 let revoked = refresh_tokens::table
                     .filter(refresh_tokens::origin_jti.eq(&origin))
                     .select(refresh_tokens::revoked)
-                    .first::<bool>(conn)
+                    .get_result::<bool>(conn)
                     .optional()?
                     .unwrap_or(true);
                 if revoked {

@@ -5,9 +5,15 @@
 //! query fails and the connection then does not answer a ping, [`Db::run`]
 //! notes it for the current request ([`watch`]) and logs one line when the
 //! database becomes unavailable and one when it is back. The web layer
-//! answers such requests 503 (`web::outage`). Dead connections are never
-//! handed out again (each one is pinged at check-out), so the pool
-//! recovers by itself once the database answers.
+//! answers such requests 503 (`web::outage`). Dead PostgreSQL connections
+//! are never handed out again (each one is pinged at check-out), so the
+//! pool recovers by itself once the database answers.
+//!
+//! Single rows are read with `get_result`, not diesel's `first`: `first`
+//! adds `LIMIT ?`, and SQLite (3.53) plans a bound LIMIT as a constant, so
+//! binding it expires the prepared statement and every execution parsed
+//! and planned the query again (37% of the CPU of `/oauth2/userInfo`).
+//! Lookups by key need no LIMIT; `first` stays only where many rows match.
 
 pub mod schema;
 pub mod settings;

@@ -17,7 +17,7 @@ pub fn get_or_create(
         let found: Option<String> = s::server_settings
             .filter(s::name.eq(name))
             .select(s::value)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(v) = found {
             return Ok((v, false));

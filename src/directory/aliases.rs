@@ -31,7 +31,7 @@ pub fn claim(
     let holder: Option<String> = a::table
         .find((pool_id.as_str(), kind, alias_key))
         .select(a::user_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match holder {
         Some(h) if h == sub.as_str() => return Ok(()),
@@ -69,6 +69,6 @@ pub fn holder(
     Ok(a::table
         .find((pool_id.as_str(), kind, alias_key))
         .select(a::user_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }

@@ -124,7 +124,7 @@ pub fn find(conn: &mut Conn, id: &str) -> Result<Option<Client>, DirectoryError>
     app_clients::table
         .find(id)
         .select(ClientRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Client::try_from)
         .transpose()

@@ -96,7 +96,7 @@ pub fn store(
         let row: Option<(i32, i64)> = codes::table
             .find(key)
             .select((codes::sends, codes::window_start))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match row {
             Some((sends, start)) if now - start < WINDOW => {
@@ -157,7 +157,7 @@ pub fn consume(
         let row: Option<(String, i32, i64)> = codes::table
             .find(key)
             .select((codes::code_hash, codes::attempts, codes::expires_at))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let Some((hash, attempts, expires_at)) = row else {
             return Ok(CodeCheck::Mismatch);

@@ -179,7 +179,7 @@ pub fn find(conn: &mut Conn, domain: &str) -> Result<Option<Domain>, DirectoryEr
     user_pool_domains::table
         .find(domain)
         .select(DomainRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Domain::try_from)
         .transpose()

@@ -157,7 +157,7 @@ pub fn get(conn: &mut Conn, pool_id: &PoolId, name: &str) -> Result<Option<Group
     Ok(user_pool_groups::table
         .find((pool_id.as_str(), name))
         .select(GroupRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Group::from))
 }

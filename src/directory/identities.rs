@@ -22,7 +22,7 @@ pub fn find(
     let id: Option<String> = user_identities::table
         .find((pool_id.as_str(), provider, subject))
         .select(user_identities::user_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(id.map(UserSub::from_db))
 }

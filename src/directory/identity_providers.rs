@@ -233,7 +233,7 @@ pub fn get(
     identity_providers::table
         .find((pool_id.as_str(), name))
         .select(ProviderRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(IdentityProvider::try_from)
         .transpose()

@@ -20,7 +20,7 @@ pub fn admit<T>(
         let row: Option<(i32, i64)> = f::table
             .find((realm, key))
             .select((f::failed_attempts, f::locked_until))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let (failures, locked_until) = row.unwrap_or((0, 0));
         let (count, until) = match decide(failures, locked_until) {

@@ -111,7 +111,7 @@ pub fn find(conn: &mut Conn, id: &str) -> Result<Option<Pool>, DirectoryError> {
     user_pools::table
         .find(id)
         .select(PoolRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Pool::try_from)
         .transpose()

@@ -194,7 +194,7 @@ pub fn get(
     resource_servers::table
         .find((pool_id.as_str(), identifier))
         .select(ResourceServerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(ResourceServer::try_from)
         .transpose()

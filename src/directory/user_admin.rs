@@ -327,7 +327,7 @@ pub fn find(conn: &mut Conn, pool_id: &PoolId, sub: &str) -> Result<Option<User>
         .find(sub)
         .filter(users::pool_id.eq(pool_id.as_str()))
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::from))
 }
@@ -469,7 +469,7 @@ pub fn delete(conn: &mut Conn, pool_id: &PoolId, sub: &UserSub) -> Result<(), Di
             .find(sub.as_str())
             .filter(users::pool_id.eq(pool_id.as_str()))
             .select(users::username_key)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let Some(key) = key else {
             return Err(not_found());

@@ -183,7 +183,7 @@ pub fn find_by_username_key(
         .filter(users::pool_id.eq(pool_id.as_str()))
         .filter(users::username_key.eq(key))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::from))
 }
@@ -192,7 +192,7 @@ pub fn find_by_sub(conn: &mut Conn, sub: &str) -> Result<Option<User>, Directory
     Ok(users::table
         .find(sub)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::from))
 }
@@ -275,7 +275,7 @@ pub fn srp_verifier(
     let row: Option<(Option<String>, Option<String>)> = users::table
         .find(sub)
         .select((users::srp_salt, users::srp_verifier))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.and_then(|(salt, v)| Some((salt?, v?))))
 }

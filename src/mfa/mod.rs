@@ -106,7 +106,7 @@ pub fn load(conn: &mut Conn, sub: &UserSub) -> Result<UserMfa, DirectoryError> {
             m::preferred,
             m::pending_totp_secret,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row
         .map(|r| UserMfa {
@@ -128,7 +128,7 @@ pub fn store(conn: &mut Conn, sub: &UserSub, v: &UserMfa) -> Result<(), Director
         let last: Option<i64> = m::table
             .find(sub.as_str())
             .select(m::totp_last_step)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let last_step = last.unwrap_or(0).max(v.totp_last_step);
         diesel::delete(m::table.find(sub.as_str())).execute(conn)?;

@@ -48,7 +48,7 @@ impl SessionStore for DbSessionStore {
                     .find(&id)
                     .filter(web_sessions::expires_at.gt(now))
                     .select(web_sessions::state)
-                    .first(conn)
+                    .get_result(conn)
                     .optional()
                     .map_err(DbError::from)
             })
