@@ -74,11 +74,9 @@ pub async fn send_sms_code(
     super::delivery::send_code(core, pool, user, out, now).await
 }
 
-/// The lockout key of a user's second-factor tries: per user, whatever
-/// name was typed, and never cleared by a right password (only by a right
-/// code), so signing in again buys no new guesses.
+/// The lockout key of a user's second-factor tries.
 fn mfa_key(user: &User) -> String {
-    format!("mfa:{}", user.sub)
+    crate::directory::lockout::mfa_key(user.sub.as_str())
 }
 
 /// Admits one second-factor try of `user`, as the lockout allows.

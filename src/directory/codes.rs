@@ -201,41 +201,7 @@ mod tests {
         }
     }
 
-    fn db() -> (tempfile::TempDir, crate::db::Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = crate::db::Db::open(&dir.path().join("t.db").display().to_string()).unwrap();
-        (dir, db)
-    }
-
-    /// A user row for the codes to belong to.
-    fn user(conn: &mut Conn) -> UserSub {
-        use crate::db::schema::{user_pools, users};
-        diesel::insert_into(user_pools::table)
-            .values((
-                user_pools::id.eq("local_test12345"),
-                user_pools::name.eq("p"),
-                user_pools::settings.eq("{}"),
-                user_pools::created_at.eq(0),
-                user_pools::updated_at.eq(0),
-            ))
-            .execute(conn)
-            .unwrap();
-        diesel::insert_into(users::table)
-            .values((
-                users::id.eq("sub-1"),
-                users::pool_id.eq("local_test12345"),
-                users::username.eq("u"),
-                users::username_key.eq("u"),
-                users::status.eq("UNCONFIRMED"),
-                users::enabled.eq(true),
-                users::attributes.eq("{}"),
-                users::created_at.eq(0),
-                users::updated_at.eq(0),
-            ))
-            .execute(conn)
-            .unwrap();
-        UserSub::from_db("sub-1".into())
-    }
+    use crate::directory::test_support::{db, user};
 
     #[test]
     fn a_code_is_consumed_once() {

@@ -7,6 +7,13 @@ use super::DirectoryError;
 use crate::db::schema::sign_in_failures as f;
 use crate::db::{write_tx, Conn};
 
+/// The key of a user's second-factor tries: per user, whatever name was
+/// typed, and never cleared by a right password (only by a right code), so
+/// signing in again buys no new guesses.
+pub fn mfa_key(sub: &str) -> String {
+    format!("mfa:{sub}")
+}
+
 /// Reads the name's failures and lock, lets `decide` admit the attempt
 /// (returning the new count and lock) or refuse it, and stores the result,
 /// all in one write transaction so parallel attempts are serialized.
@@ -55,4 +62,37 @@ pub fn clear(conn: &mut Conn, realm: &str, key: &str) -> Result<(), DirectoryErr
 pub fn clear_realm(conn: &mut Conn, realm: &str) -> Result<(), DirectoryError> {
     diesel::delete(f::table.filter(f::realm.eq(realm))).execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::test_support::{db, user};
+    use crate::directory::{user_admin, PoolId};
+
+    fn keys(conn: &mut Conn) -> Vec<String> {
+        f::table
+            .select(f::username_key)
+            .order(f::username_key)
+            .load(conn)
+            .unwrap()
+    }
+
+    #[test]
+    fn deleting_a_user_forgets_its_failures_and_second_factor_tries() {
+        let (_d, db) = db();
+        db.with_conn(|conn| {
+            let sub = user(conn);
+            let pool = PoolId::parse("local_test12345").unwrap();
+            let fail = |_: i32, _: i64| Ok::<_, ()>((1, 0));
+            for key in ["u", &mfa_key(sub.as_str()), "someone-else"] {
+                admit(conn, pool.as_str(), key, fail).unwrap().unwrap();
+            }
+            assert_eq!(keys(conn).len(), 3);
+            user_admin::delete(conn, &pool, &sub).unwrap();
+            assert_eq!(keys(conn), ["someone-else"]);
+            Ok(())
+        })
+        .unwrap();
+    }
 }

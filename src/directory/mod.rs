@@ -18,6 +18,8 @@ pub mod passwords;
 pub mod pool_settings;
 pub mod pools;
 pub mod resource_servers;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod user_admin;
 pub mod user_filter;
 pub mod users;

@@ -479,6 +479,7 @@ pub fn delete(conn: &mut Conn, pool_id: &PoolId, sub: &UserSub) -> Result<(), Di
             .select(user_aliases::alias_key)
             .load(conn)?;
         names.push(key);
+        names.push(lockout::mfa_key(sub.as_str()));
         diesel::delete(users::table.find(sub.as_str())).execute(conn)?;
         for name in &names {
             lockout::clear(conn, pool_id.as_str(), name)?;
