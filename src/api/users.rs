@@ -109,7 +109,8 @@ fn add_mfa(out: &mut Map<String, Value>, m: &MfaSettings) {
 /// GetUser: the signed-in user's attributes the app client may read, and
 /// MFA settings.
 pub async fn get_user(core: &Core, input: Value) -> Result<Value, ApiError> {
-    let t = token_user(core, &input).await?;
+    let token = required_str(&input, "AccessToken")?;
+    let t = user_ops::access_token_profile(core, token, unix_now()).await?;
     let readable = |name: &str| name == "sub" || t.client.settings.can_read(name);
     let mut out = Map::new();
     out.insert("Username".into(), json!(t.user.username));

@@ -813,12 +813,21 @@ pub async fn revoke(core: &Core, client: &Client, token: &str) -> Result<(), OAu
 /// read in passing.
 pub struct CheckedAccessToken {
     pub claims: Map<String, Value>,
-    pub pool: Pool,
+    /// The token's pool, when asked for ([`WithPool::Yes`]).
+    pub pool: Option<Pool>,
     /// The app client the token was issued to.
     pub client: Client,
     /// The user of `sub` and the user's MFA record, if there is one (none
     /// for `client_credentials` tokens, or a user deleted since).
     pub user: Option<(User, crate::mfa::UserMfa)>,
+}
+
+/// Whether an access-token check also reads the pool, settings and all.
+/// Without it the pool's existence is still proven: its clients go with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithPool {
+    Yes,
+    No,
 }
 
 /// Verifies an access token issued by this server: signature, expiry, use,
@@ -829,6 +838,7 @@ pub async fn verify_access_token(
     core: &Core,
     token: &str,
     now: i64,
+    with_pool: WithPool,
 ) -> Result<CheckedAccessToken, OAuthError> {
     let bad = |m: &str| OAuthError::InvalidToken(m.to_string());
     let unverified = jwt::peek_claims(token).map_err(|_| bad("Invalid access token"))?;
@@ -883,8 +893,12 @@ pub async fn verify_access_token(
     let found = core
         .db
         .run(move |conn| {
-            let Some(pool) = pools::find(conn, &pool_id)? else {
-                return Ok::<_, DirectoryError>(None);
+            let pool = match with_pool {
+                WithPool::Yes => match pools::find(conn, &pool_id)? {
+                    Some(pool) => Some(pool),
+                    None => return Ok::<_, DirectoryError>(None),
+                },
+                WithPool::No => None,
             };
             if let Some(origin) = origin {
                 let revoked = refresh_tokens::table
@@ -897,7 +911,8 @@ pub async fn verify_access_token(
                     return Ok(Some(Err(TOKEN_REVOKED)));
                 }
             }
-            let client = clients::find(conn, &client_id)?.filter(|c| c.pool_id == pool.id);
+            // A client of the token's pool: that pool exists.
+            let client = clients::find(conn, &client_id)?.filter(|c| c.pool_id.as_str() == pool_id);
             let Some(client) = client else {
                 return Ok(None);
             };
@@ -925,7 +940,7 @@ pub async fn verify_access_token(
 
 /// The `/oauth2/userInfo` answer: the attributes the token's scopes open.
 pub async fn userinfo(core: &Core, token: &str, now: i64) -> Result<Value, OAuthError> {
-    let checked = verify_access_token(core, token, now).await?;
+    let checked = verify_access_token(core, token, now, WithPool::No).await?;
     let scopes: Vec<&str> = checked
         .claims
         .get("scope")

@@ -69,10 +69,46 @@ async fn user_by_sub(core: &Core, sub: &str) -> Result<Option<User>, AuthError> 
         .await?)
 }
 
+/// The user an access token stands for, without the pool's settings: what
+/// GetUser shows.
+pub struct TokenProfile {
+    pub user: User,
+    /// The app client the token was issued to.
+    pub client: Client,
+    pub mfa: UserMfa,
+}
+
 /// Checks an access token for a token-authorized operation.
 pub async fn access_token_user(core: &Core, token: &str, now: i64) -> Result<TokenUser, AuthError> {
+    let (pool, t) = checked_token(core, token, now, oauth::WithPool::Yes).await?;
+    let pool = pool.ok_or_else(|| AuthError::Internal("the token's pool was not read".into()))?;
+    Ok(TokenUser {
+        user: t.user,
+        pool,
+        client: t.client,
+        mfa: t.mfa,
+    })
+}
+
+/// [`access_token_user`] without reading the pool.
+pub async fn access_token_profile(
+    core: &Core,
+    token: &str,
+    now: i64,
+) -> Result<TokenProfile, AuthError> {
+    Ok(checked_token(core, token, now, oauth::WithPool::No)
+        .await?
+        .1)
+}
+
+async fn checked_token(
+    core: &Core,
+    token: &str,
+    now: i64,
+    with_pool: oauth::WithPool,
+) -> Result<(Option<Pool>, TokenProfile), AuthError> {
     let not_authorized = |m: &str| AuthError::NotAuthorized(m.to_string());
-    let checked = match oauth::verify_access_token(core, token, now).await {
+    let checked = match oauth::verify_access_token(core, token, now, with_pool).await {
         Ok(c) => c,
         Err(e) => {
             return Err(match refusal(&e) {
@@ -105,18 +141,13 @@ pub async fn access_token_user(core: &Core, token: &str, now: i64) -> Result<Tok
         pool, client, user, ..
     } = checked;
     let (user, mfa) = user.ok_or(AuthError::UserNotFound)?;
-    if user.pool_id != pool.id {
+    if user.pool_id != client.pool_id {
         return Err(not_authorized(TOKEN_INVALID));
     }
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    Ok(TokenUser {
-        user,
-        pool,
-        client,
-        mfa,
-    })
+    Ok((pool, TokenProfile { user, client, mfa }))
 }
 
 /// A user of `pool` as the Admin* operations name one: by user name, by an
