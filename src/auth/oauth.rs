@@ -628,27 +628,48 @@ fn user_and_groups(conn: &mut Conn, sub: &str) -> Result<Option<(User, Vec<Group
     Ok(Some((user, groups)))
 }
 
-fn active(found: Option<(User, Vec<Group>)>) -> Result<(User, Vec<Group>), OAuthError> {
+/// The user of a grant (with what was read beside it), if still active.
+fn active<T>(found: Option<(User, T)>) -> Result<(User, T), OAuthError> {
     match found {
-        Some((u, groups)) if u.enabled => Ok((u, groups)),
+        Some((u, with)) if u.enabled => Ok((u, with)),
         _ => Err(OAuthError::InvalidGrant(
             "The user is disabled or no longer exists.".into(),
         )),
     }
 }
 
-async fn active_user(core: &Core, sub: &str) -> Result<User, OAuthError> {
-    let id = sub.to_string();
-    let user = core
-        .db
-        .run(move |conn| users::find_by_sub(conn, &id))
-        .await?;
-    match user {
-        Some(u) if u.enabled => Ok(u),
-        _ => Err(OAuthError::InvalidGrant(
-            "The user is disabled or no longer exists.".into(),
-        )),
-    }
+/// The sign-in of a live (unrevoked, unexpired) refresh token of
+/// `client_id`, by the token's hash.
+fn live_sign_in(
+    conn: &mut Conn,
+    hash: &str,
+    client_id: &str,
+    now: i64,
+) -> QueryResult<Option<SignIn>> {
+    let row: Option<(String, String, i64, String)> = refresh_tokens::table
+        .find(hash)
+        .filter(refresh_tokens::client_id.eq(client_id))
+        .filter(refresh_tokens::revoked.eq(false))
+        .filter(refresh_tokens::expires_at.gt(now))
+        .select((
+            refresh_tokens::user_id,
+            refresh_tokens::scope,
+            refresh_tokens::auth_time,
+            refresh_tokens::origin_jti,
+        ))
+        .get_result(conn)
+        .optional()?;
+    Ok(row.map(|(user_id, scope, auth_time, origin_jti)| SignIn {
+        user_id,
+        scope,
+        auth_time,
+        nonce: None,
+        origin_jti,
+    }))
+}
+
+fn invalid_refresh_token() -> OAuthError {
+    OAuthError::InvalidGrant("Invalid Refresh Token".into())
 }
 
 /// The `refresh_token` grant: new ID and access tokens for the same sign-in.
@@ -664,38 +685,15 @@ pub async fn refresh(
     let found = core
         .db
         .run(move |conn| {
-            let row: Option<(String, String, i64, String)> = refresh_tokens::table
-                .find(&hash)
-                .filter(refresh_tokens::client_id.eq(&cid))
-                .filter(refresh_tokens::revoked.eq(false))
-                .filter(refresh_tokens::expires_at.gt(now))
-                .select((
-                    refresh_tokens::user_id,
-                    refresh_tokens::scope,
-                    refresh_tokens::auth_time,
-                    refresh_tokens::origin_jti,
-                ))
-                .get_result(conn)
-                .optional()?;
-            let Some((user_id, scope, auth_time, origin_jti)) = row else {
+            let Some(sign_in) = live_sign_in(conn, &hash, &cid, now)? else {
                 return Ok::<_, GroupError>(None);
             };
-            let user = user_and_groups(conn, &user_id)?;
-            Ok(Some((
-                SignIn {
-                    user_id,
-                    scope,
-                    auth_time,
-                    nonce: None,
-                    origin_jti,
-                },
-                user,
-            )))
+            let user = user_and_groups(conn, &sign_in.user_id)?;
+            Ok(Some((sign_in, user)))
         })
         .await
         .map_err(|e| OAuthError::Server(e.to_string()))?;
-    let (sign_in, user) =
-        found.ok_or_else(|| OAuthError::InvalidGrant("Invalid Refresh Token".into()))?;
+    let (sign_in, user) = found.ok_or_else(invalid_refresh_token)?;
     let (user, groups) = active(user)?;
     issue_tokens(core, client, sign_in, user, groups, None, now).await
 }
@@ -708,22 +706,18 @@ pub async fn refresh_token_user(
     now: i64,
 ) -> Result<User, OAuthError> {
     let (hash, cid) = (sha256_hex(token), client.id.to_string());
-    let user_id: Option<String> = core
+    // The token and its user in one read.
+    let found = core
         .db
         .run(move |conn| {
-            refresh_tokens::table
-                .find(&hash)
-                .filter(refresh_tokens::client_id.eq(&cid))
-                .filter(refresh_tokens::revoked.eq(false))
-                .filter(refresh_tokens::expires_at.gt(now))
-                .select(refresh_tokens::user_id)
-                .get_result(conn)
-                .optional()
-                .map_err(DbError::from)
+            let Some(sign_in) = live_sign_in(conn, &hash, &cid, now)? else {
+                return Ok::<_, DirectoryError>(None);
+            };
+            Ok(Some(users::find_by_sub(conn, &sign_in.user_id)?))
         })
         .await?;
-    let id = user_id.ok_or_else(|| OAuthError::InvalidGrant("Invalid Refresh Token".into()))?;
-    active_user(core, &id).await
+    let user = found.ok_or_else(invalid_refresh_token)?;
+    Ok(active(user.map(|u| (u, ())))?.0)
 }
 
 /// The `client_credentials` grant (machine-to-machine, custom scopes).
