@@ -50,6 +50,7 @@ struct RawConfig {
     argon2_iterations: u32,
     argon2_parallelism: u32,
     workers: Option<usize>,
+    request_timeout_secs: u64,
 }
 
 impl Default for RawConfig {
@@ -73,6 +74,7 @@ impl Default for RawConfig {
             argon2_iterations: argon.iterations,
             argon2_parallelism: argon.parallelism,
             workers: None,
+            request_timeout_secs: 10,
         }
     }
 }
@@ -97,6 +99,9 @@ pub struct Config {
     pub google_issuer_url: String,
     pub argon2: Argon2Params,
     pub workers: Option<usize>,
+    /// How long a client may take to send a request's head, and then its
+    /// body: a slow or stalled sender is answered 408 and let go.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -178,6 +183,11 @@ impl Config {
             iterations: raw.argon2_iterations,
             parallelism: raw.argon2_parallelism,
         };
+        if raw.request_timeout_secs == 0 {
+            return Err(ConfigError(
+                "COGNATE_REQUEST_TIMEOUT_SECS must be at least 1".into(),
+            ));
+        }
         if raw.database_pool_size == 0 || raw.database_timeout_secs == 0 {
             return Err(ConfigError(
                 "COGNATE_DATABASE_POOL_SIZE and COGNATE_DATABASE_TIMEOUT_SECS must be at least 1"
@@ -211,6 +221,7 @@ impl Config {
             google_issuer_url: raw.google_issuer_url,
             argon2,
             workers: raw.workers,
+            request_timeout: std::time::Duration::from_secs(raw.request_timeout_secs),
         })
     }
 }

@@ -210,21 +210,27 @@ impl Application {
             public_origin: web::csrf::origin_of(&public_url),
             core,
         });
-        let store = web::session::DbSessionStore::new(db);
+        let sessions = web::Sessions {
+            store: web::session::DbSessionStore::new(db),
+            key: cookie_key,
+            secure: secure_cookies,
+        };
+        let body_deadline = aw::Data::new(web::body_deadline::BodyDeadline(
+            state.core.config.request_timeout,
+        ));
+        let request_timeout = state.core.config.request_timeout;
         let mut server = HttpServer::new(move || {
             // The last `wrap` is the outermost: the access log sees the
-            // final status; the outage middleware is outside the sessions,
-            // whose store is the database too.
+            // final status; the outage middleware is outside the sessions
+            // (wrapped around their scopes in `routes`), whose store is the
+            // database too; the body is read before anything else runs.
             App::new()
-                .wrap(web::sessions(
-                    store.clone(),
-                    cookie_key.clone(),
-                    secure_cookies,
-                ))
                 .wrap(from_fn(web::nul::refuse_nul))
                 .wrap(from_fn(web::outage::answer_503))
-                .wrap(web::security_headers())
+                .wrap(from_fn(web::body_deadline::read_body_in_time))
+                .wrap(web::security_headers(secure_cookies))
                 .wrap(TracingLogger::<web::PathOnlySpan>::new())
+                .app_data(body_deadline.clone())
                 .app_data(state.clone())
                 .app_data(
                     aw::FormConfig::default()
@@ -250,9 +256,10 @@ impl Application {
                     );
                     actix_web::error::InternalError::from_response(e, res).into()
                 }))
-                .app_data(aw::PayloadConfig::default().limit(1024 * 1024))
-                .configure(web::routes)
+                .app_data(aw::PayloadConfig::default().limit(web::body_deadline::MAX_BODY))
+                .configure(|cfg| web::routes(cfg, &sessions))
         })
+        .client_request_timeout(request_timeout)
         .listen(listener)
         .map_err(|source| StartError::Bind { addr, source })?;
         if let Some(n) = workers {

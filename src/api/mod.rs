@@ -136,7 +136,18 @@ pub fn decode_token(v: &Value) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// `POST /`: parse, authorize, dispatch, answer.
+/// At most the first 64 characters of what a client sent, for an error
+/// message that names it without echoing a header of any length.
+fn cut(s: &str) -> String {
+    const MAX: usize = 64;
+    match s.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// `POST /`: parse, authorize, dispatch, answer — and one log line naming
+/// the operation and its outcome (the exception's name; never the body).
 pub async fn handle(
     req: HttpRequest,
     body: web::Bytes,
@@ -146,19 +157,48 @@ pub async fn handle(
         .headers()
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::new("UnknownOperationException", "Missing X-Amz-Target header.")
-        })?;
-    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        .unwrap_or_default();
+    let op = target.strip_prefix(TARGET_PREFIX);
+    let result = dispatch(&req, &body, state, target, op).await;
+    let operation = op
+        .filter(|o| public_operation(o).is_some() || admin_operation(o).is_some())
+        .unwrap_or("unknown");
+    match &result {
+        Ok(_) => tracing::info!(operation, outcome = "ok", "API request"),
+        Err(e) if e.kind == "InternalErrorException" => {
+            tracing::warn!(operation, outcome = e.kind, "API request")
+        }
+        Err(e) => tracing::info!(operation, outcome = e.kind, "API request"),
+    }
+    let output = result?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/x-amz-json-1.1"))
+        .body(output.to_string()))
+}
+
+async fn dispatch(
+    req: &HttpRequest,
+    body: &[u8],
+    state: web::Data<WebState>,
+    target: &str,
+    op: Option<&str>,
+) -> Result<Value, ApiError> {
+    if target.is_empty() {
+        return Err(ApiError::new(
+            "UnknownOperationException",
+            "Missing X-Amz-Target header.",
+        ));
+    }
+    let op = op.ok_or_else(|| {
         ApiError::new(
             "UnknownOperationException",
-            format!("Unknown target {target}"),
+            format!("Unknown target {}", cut(target)),
         )
     })?;
     let input: Value = if body.is_empty() {
         Value::Object(Default::default())
     } else {
-        serde_json::from_slice(&body).map_err(|_| {
+        serde_json::from_slice(body).map_err(|_| {
             ApiError::new(
                 "SerializationException",
                 "The request body is not valid JSON.",
@@ -177,17 +217,14 @@ pub async fn handle(
             let h = admin_operation(op).ok_or_else(|| {
                 ApiError::new(
                     "UnknownOperationException",
-                    format!("Unknown operation {op}"),
+                    format!("Unknown operation {}", cut(op)),
                 )
             })?;
-            check_signature(&req, &body, &state)?;
+            check_signature(req, body, &state)?;
             h
         }
     };
-    let output = handler(state.into_inner(), input).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/x-amz-json-1.1"))
-        .body(output.to_string()))
+    handler(state.into_inner(), input).await
 }
 
 type OpFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, ApiError>>>>;

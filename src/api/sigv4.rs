@@ -115,6 +115,17 @@ pub fn verify(
     }
 
     let signed_headers = parse_signed_headers(auth.signed_headers)?;
+    for name in MUST_SIGN_WHEN_PRESENT {
+        let present = req
+            .headers
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case(name));
+        if present && !signed_headers.iter().any(|s| s == name) {
+            return Err(SigV4Error::Malformed(
+                "'Content-Type' and 'X-Amz-Target' must be signed headers when present.",
+            ));
+        }
+    }
     let canonical_headers = canonical_headers(req.headers, &signed_headers)?;
 
     let payload_hash = hex::encode(Sha256::digest(req.body));
@@ -296,6 +307,11 @@ fn parse_amz_date(value: &str) -> Result<DateTime<Utc>, SigV4Error> {
         .map(|naive| naive.and_utc())
         .map_err(|_| INVALID)
 }
+
+/// Headers that must be signed whenever the request carries them: `x-amz-target` names
+/// the operation and `content-type` how the body is read, so a captured request must not
+/// be replayed with either changed. (`host` is always required.) The SDKs sign them all.
+const MUST_SIGN_WHEN_PRESENT: [&str; 2] = ["content-type", "x-amz-target"];
 
 /// The `SignedHeaders` list, lowercased, sorted and without duplicates; it must name `host`.
 fn parse_signed_headers(value: &str) -> Result<Vec<String>, SigV4Error> {
@@ -806,10 +822,7 @@ mod tests {
 
     #[test]
     fn unsigned_headers_may_change_and_header_names_are_case_insensitive() {
-        let case = signed_form_post().header("User-Agent", "anything").header(
-            "X-Amz-Target",
-            "AWSCognitoIdentityProviderService.ListUsers",
-        );
+        let case = signed_form_post().header("User-Agent", "anything");
         assert_eq!(case.verify(), Ok(()));
 
         let mut upper = signed_form_post();
@@ -817,6 +830,27 @@ mod tests {
             *name = name.to_ascii_uppercase();
         }
         assert_eq!(upper.verify(), Ok(()));
+    }
+
+    #[test]
+    fn the_target_and_content_type_must_be_signed_when_present() {
+        // A captured signature must not carry another operation.
+        let retargeted = signed_form_post().header(
+            "X-Amz-Target",
+            "AWSCognitoIdentityProviderService.AdminDeleteUser",
+        );
+        assert!(matches!(
+            retargeted.verify(),
+            Err(SigV4Error::Malformed(m)) if m.contains("X-Amz-Target")
+        ));
+        let unsigned_type = Case::new("POST", "/", "")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(b"Param1=value1")
+            .signed("service", "host;x-amz-date", FORM_SIGNATURE);
+        assert!(matches!(
+            unsigned_type.verify(),
+            Err(SigV4Error::Malformed(_))
+        ));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::pool_settings::{
     check_enum, check_enum_list, check_length, check_list_length, check_name, constraint_error,
     missing, Fields, InvalidParameter,
 };
+use super::redirect_url;
 
 /// The flows a client allows when the request names none.
 pub const DEFAULT_EXPLICIT_AUTH_FLOWS: &[&str] = &[
@@ -183,50 +184,14 @@ fn validity(
     }
 }
 
-/// A callback or logout URL: absolute, no fragment, and https unless it
-/// points at this machine (`localhost`, `127.0.0.1`, `[::1]`).
+/// A callback or logout URL: 1–1024 characters, and what
+/// [`redirect_url::check`] allows.
 fn check_url(url: &str, member: &str) -> Result<(), InvalidParameter> {
     check_length(url, member, 1, 1024)?;
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        let constraint =
-            "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
-        return Err(constraint_error(url, member, constraint));
-    }
-    let not_absolute = || InvalidParameter(format!("{url} is not a valid absolute URI."));
-    let (scheme, rest) = url.split_once(':').ok_or_else(not_absolute)?;
-    let mut chars = scheme.chars();
-    let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    if !scheme_ok || rest.is_empty() {
-        return Err(not_absolute());
-    }
-    if url.contains('#') {
-        return Err(InvalidParameter(format!(
-            "{url} cannot contain a fragment."
-        )));
-    }
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return Ok(());
-    }
-    let authority = rest.strip_prefix("//").ok_or_else(not_absolute)?;
-    let authority = authority.split(['/', '?']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next().unwrap_or("")
-    } else {
-        host_port.split(':').next().unwrap_or("")
-    };
-    if host.is_empty() {
-        return Err(not_absolute());
-    }
-    let local = ["localhost", "127.0.0.1", "[::1]"].contains(&host.to_ascii_lowercase().as_str());
-    if scheme == "http" && !local {
-        return Err(InvalidParameter(format!(
-            "{url} cannot use the HTTP protocol."
-        )));
-    }
-    Ok(())
+    redirect_url::check(url).map_err(|problem| match problem {
+        redirect_url::UrlProblem::Pattern => constraint_error(url, member, &problem.message(url)),
+        _ => InvalidParameter(problem.message(url)),
+    })
 }
 
 /// A list of strings, each 1..=`max_len` long, at most `max_items` of them.
@@ -1001,7 +966,13 @@ mod tests {
             .contains("HTTP protocol"));
         assert!(ok("http://localhost@evil.com/")
             .unwrap_err()
-            .contains("HTTP protocol"));
+            .contains("user information"));
+        assert!(ok("http://evil.com\\@localhost/cb")
+            .unwrap_err()
+            .contains("backslash"));
+        assert!(ok("javascript:alert(1)")
+            .unwrap_err()
+            .contains("redirect scheme"));
         assert!(ok("https://example.com/#frag")
             .unwrap_err()
             .contains("fragment"));

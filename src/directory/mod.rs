@@ -17,6 +17,7 @@ pub mod password_policy;
 pub mod passwords;
 pub mod pool_settings;
 pub mod pools;
+pub mod redirect_url;
 pub mod resource_servers;
 #[cfg(test)]
 pub(crate) mod test_support;

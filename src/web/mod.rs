@@ -3,6 +3,7 @@
 //! `auth` function and render.
 
 pub mod admin;
+pub mod body_deadline;
 pub mod csrf;
 pub mod errors;
 pub mod federation;
@@ -34,9 +35,10 @@ pub struct WebState {
     pub public_origin: String,
 }
 
-/// Headers every answer carries (a handler may set its own first).
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers every answer carries (a handler may set its own first). Over
+/// https, browsers are also told to keep to https for a year.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
             "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -44,25 +46,58 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("Cache-Control", "no-store"))
-        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Content-Type-Options", "nosniff"));
+    if https {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
-/// The session middleware over the database store.
-pub fn sessions(
-    store: session::DbSessionStore,
-    key: Key,
-    secure: bool,
-) -> SessionMiddleware<session::DbSessionStore> {
-    SessionMiddleware::builder(store, key)
-        .cookie_name("cognate_session".into())
-        .cookie_secure(secure)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_content_security(CookieContentSecurity::Private)
-        .session_lifecycle(SessionLifecycle::BrowserSession(
-            BrowserSession::default().state_ttl(Duration::hours(1)),
-        ))
-        .build()
+/// What the two session middlewares are made of: the hosted pages' and the
+/// console's sessions share the store but never a cookie.
+#[derive(Clone)]
+pub struct Sessions {
+    pub store: session::DbSessionStore,
+    pub key: Key,
+    /// Whether the public URL is https (cookies get `Secure`).
+    pub secure: bool,
+}
+
+/// The hosted UI's cookie.
+pub const HOSTED_COOKIE: &str = "cognate_session";
+/// The console's cookie: path `/admin`, `SameSite=Strict`, so no other
+/// site's link or form can carry it, and the hosted pages' sign-out (a
+/// plain GET any site may link to) cannot touch it.
+pub const CONSOLE_COOKIE: &str = "cognate_console";
+
+impl Sessions {
+    fn middleware(
+        &self,
+        name: &str,
+        path: &str,
+        same_site: SameSite,
+    ) -> SessionMiddleware<session::DbSessionStore> {
+        SessionMiddleware::builder(self.store.clone(), self.key.clone())
+            .cookie_name(name.into())
+            .cookie_path(path.into())
+            .cookie_secure(self.secure)
+            .cookie_http_only(true)
+            .cookie_same_site(same_site)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(SessionLifecycle::BrowserSession(
+                BrowserSession::default().state_ttl(Duration::hours(1)),
+            ))
+            .build()
+    }
+
+    pub fn hosted(&self) -> SessionMiddleware<session::DbSessionStore> {
+        self.middleware(HOSTED_COOKIE, "/", SameSite::Lax)
+    }
+
+    pub fn console(&self) -> SessionMiddleware<session::DbSessionStore> {
+        self.middleware(CONSOLE_COOKIE, "/admin", SameSite::Strict)
+    }
 }
 
 /// Request spans that name the path only: query strings may carry codes.
@@ -135,15 +170,29 @@ async fn health(state: web::Data<WebState>) -> HttpResponse {
     }
 }
 
-/// All routes.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// All routes: the console under `/admin` with its own session, then
+/// everything else with the hosted UI's.
+pub fn routes(cfg: &mut web::ServiceConfig, sessions: &Sessions) {
+    cfg.service(
+        web::scope("/admin")
+            .wrap(sessions.console())
+            .configure(admin::routes),
+    )
+    .service(
+        web::scope("")
+            .wrap(sessions.hosted())
+            .configure(hosted_routes),
+    );
+}
+
+/// The hosted UI, `/oauth2/*`, discovery, the API and the static files.
+fn hosted_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::post().to(crate::api::handle))
         .route("/health", web::get().to(health))
         .route("/static/cognate.css", web::get().to(stylesheet))
         .route("/static/admin.css", web::get().to(admin_stylesheet))
         .route("/static/wizard.css", web::get().to(wizard_stylesheet))
         .route("/static/pool.css", web::get().to(pool_stylesheet))
-        .configure(admin::routes)
         .route("/oauth2/authorize", web::get().to(oauth::authorize))
         .route("/oauth2/token", web::post().to(oauth::token))
         .route("/oauth2/userInfo", web::get().to(oauth::userinfo))

@@ -33,6 +33,7 @@ mod console_providers;
 mod console_wizard;
 mod durability;
 mod federation;
+mod hardening;
 mod hosted_signin;
 mod hosted_signup;
 mod mfa;

@@ -16,12 +16,12 @@ use crate::web::errors::{html, PageError};
 use crate::web::{csrf, WebState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin", web::get().to(home))
-        .route("/admin/", web::get().to(home))
-        .route("/admin/login", web::get().to(login_page))
-        .route("/admin/login", web::post().to(login))
-        .route("/admin/logout", web::post().to(logout))
-        .route("/admin/outbox", web::get().to(outbox));
+    cfg.route("", web::get().to(home))
+        .route("/", web::get().to(home))
+        .route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/outbox", web::get().to(outbox));
 }
 
 #[derive(Template)]

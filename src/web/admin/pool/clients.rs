@@ -24,21 +24,21 @@ use crate::web::errors::{html, PageError};
 use crate::web::{session, WebState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/pools/{id}/clients", web::get().to(list))
+    cfg.route("/pools/{id}/clients", web::get().to(list))
         .service(
-            web::resource("/admin/pools/{id}/clients/new")
+            web::resource("/pools/{id}/clients/new")
                 .app_data(form_config())
                 .route(web::get().to(new_page))
                 .route(web::post().to(create)),
         )
         .service(
-            web::resource("/admin/pools/{id}/clients/{client_id}")
+            web::resource("/pools/{id}/clients/{client_id}")
                 .app_data(form_config())
                 .route(web::get().to(edit_page))
                 .route(web::post().to(update)),
         )
         .service(
-            web::resource("/admin/pools/{id}/clients/{client_id}/delete")
+            web::resource("/pools/{id}/clients/{client_id}/delete")
                 .app_data(form_config())
                 .route(web::post().to(delete)),
         );

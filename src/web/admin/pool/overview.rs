@@ -14,8 +14,8 @@ use crate::web::errors::{html, PageError};
 use crate::web::WebState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/pools/{id}", web::get().to(show)).service(
-        web::resource("/admin/pools/{id}/delete")
+    cfg.route("/pools/{id}", web::get().to(show)).service(
+        web::resource("/pools/{id}/delete")
             .app_data(form_config())
             .route(web::get().to(delete_page))
             .route(web::post().to(delete)),

@@ -27,21 +27,21 @@ use crate::web::WebState;
 pub use form::ProviderForm;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/pools/{id}/providers", web::get().to(list))
+    cfg.route("/pools/{id}/providers", web::get().to(list))
         .service(
-            web::resource("/admin/pools/{id}/providers/new")
+            web::resource("/pools/{id}/providers/new")
                 .app_data(form_config())
                 .route(web::get().to(new_page))
                 .route(web::post().to(create)),
         )
         .service(
-            web::resource("/admin/pools/{id}/providers/{key}")
+            web::resource("/pools/{id}/providers/{key}")
                 .app_data(form_config())
                 .route(web::get().to(edit_page))
                 .route(web::post().to(update)),
         )
         .service(
-            web::resource("/admin/pools/{id}/providers/{key}/delete")
+            web::resource("/pools/{id}/providers/{key}/delete")
                 .app_data(form_config())
                 .route(web::get().to(delete_page))
                 .route(web::post().to(delete)),

@@ -28,13 +28,13 @@ pub use view::{FixedSettings, SettingsForm};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/admin/pools/{id}/settings")
+        web::resource("/pools/{id}/settings")
             .app_data(form_config())
             .route(web::get().to(show))
             .route(web::post().to(save)),
     )
     .service(
-        web::resource("/admin/pools/{id}/settings/attributes")
+        web::resource("/pools/{id}/settings/attributes")
             .app_data(form_config())
             .route(web::post().to(add_attribute)),
     );

@@ -18,15 +18,15 @@ use crate::web::errors::{html, PageError};
 use crate::web::WebState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/pools/{id}/users/{sub}", web::get().to(show))
+    cfg.route("/pools/{id}/users/{sub}", web::get().to(show))
         .service(
-            web::resource("/admin/pools/{id}/users/{sub}/delete")
+            web::resource("/pools/{id}/users/{sub}/delete")
                 .app_data(form_config())
                 .route(web::get().to(delete_page))
                 .route(web::post().to(delete)),
         )
         .service(
-            web::resource("/admin/pools/{id}/users/{sub}/{action}")
+            web::resource("/pools/{id}/users/{sub}/{action}")
                 .app_data(form_config())
                 .route(web::post().to(act)),
         );

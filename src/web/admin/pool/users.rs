@@ -21,13 +21,12 @@ pub const PAGE_SIZE: i64 = 25;
 const MAX_SEARCH: usize = 256;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/pools/{id}/users", web::get().to(list))
-        .service(
-            web::resource("/admin/pools/{id}/users/new")
-                .app_data(form_config())
-                .route(web::get().to(new_page))
-                .route(web::post().to(create)),
-        );
+    cfg.route("/pools/{id}/users", web::get().to(list)).service(
+        web::resource("/pools/{id}/users/new")
+            .app_data(form_config())
+            .route(web::get().to(new_page))
+            .route(web::post().to(create)),
+    );
 }
 
 #[derive(Deserialize)]

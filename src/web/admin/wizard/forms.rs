@@ -45,22 +45,6 @@ pub const SCOPES: &[&str] = &[
     "aws.cognito.signin.user.admin",
 ];
 
-/// URL schemes that are never an app's redirect target.
-const NOT_REDIRECT_SCHEMES: &[&str] = &[
-    "ftp",
-    "file",
-    "data",
-    "javascript",
-    "vbscript",
-    "mailto",
-    "tel",
-    "sms",
-    "ws",
-    "wss",
-    "blob",
-    "about",
-];
-
 const NAME_RULE: &str =
     "Use up to 128 letters, numbers, spaces and the characters + = , . @ - _ only.";
 
@@ -395,24 +379,22 @@ pub fn delivery(form: &FormData) -> (Delivery, FieldErrors) {
     (s, errors)
 }
 
-/// Why a callback or sign-out URL cannot be used, if it cannot.
+/// Why a callback or sign-out URL cannot be used, if it cannot: the API's
+/// own check, in the console's words.
 fn redirect_problem(url: &str) -> Option<String> {
+    use crate::directory::redirect_url::{check, UrlProblem};
     let apps = "Use https:// (http:// only for localhost), or your app's own scheme such as myapp://callback.";
-    let Ok(parsed) = url::Url::parse(url) else {
-        return Some("Enter a full URL, such as https://app.example.com/callback.".into());
-    };
-    if NOT_REDIRECT_SCHEMES.contains(&parsed.scheme()) {
-        return Some(apps.into());
+    if url.chars().count() > 1024 {
+        return Some("Use at most 1024 characters.".into());
     }
-    let e = client_check(json!({ "CallbackURLs": [url] })).err()?;
-    Some(if e.0.contains("HTTP protocol") {
-        apps.into()
-    } else if e.0.contains("fragment") {
-        "Remove the #fragment: redirect URLs cannot have one.".into()
-    } else if e.0.contains("length") {
-        "Use at most 1024 characters.".into()
-    } else {
-        "Enter a full URL, without spaces, such as https://app.example.com/callback.".into()
+    Some(match check(url).err()? {
+        UrlProblem::Scheme | UrlProblem::PlainHttp => apps.into(),
+        UrlProblem::Fragment => "Remove the #fragment: redirect URLs cannot have one.".into(),
+        UrlProblem::Backslash => "Remove the backslash: browsers read it as a slash.".into(),
+        UrlProblem::Userinfo => "Remove the user@ part: it can send people to another site.".into(),
+        UrlProblem::NotAbsolute | UrlProblem::Pattern => {
+            "Enter a full URL, without spaces, such as https://app.example.com/callback.".into()
+        }
     })
 }
 

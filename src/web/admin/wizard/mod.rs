@@ -42,14 +42,14 @@ const FORM_LIMIT: usize = 256 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let forms = || web::FormConfig::default().limit(FORM_LIMIT);
-    cfg.route("/admin/pools/new", web::get().to(start))
+    cfg.route("/pools/new", web::get().to(start))
         .service(
-            web::resource("/admin/pools/new/cancel")
+            web::resource("/pools/new/cancel")
                 .app_data(forms())
                 .route(web::post().to(cancel)),
         )
         .service(
-            web::resource("/admin/pools/new/{step}")
+            web::resource("/pools/new/{step}")
                 .app_data(forms())
                 .route(web::get().to(show))
                 .route(web::post().to(submit)),
